@@ -1,0 +1,1 @@
+//! argv pull lexer (placeholder).

@@ -1,0 +1,1 @@
+//! Lossless JSON codec (placeholder until phase 1 lands).

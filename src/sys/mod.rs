@@ -1,0 +1,7 @@
+//! The only module with `unsafe`: thin wrappers over libc with safe signatures.
+//!
+//! Every block carries a `// SAFETY:` comment; every wrapper returns `io::Result`
+//! and retries on EINTR. Nothing here knows about Claude, JSON or the engine.
+
+pub(crate) mod fs;
+pub(crate) mod time;
