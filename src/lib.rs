@@ -12,6 +12,7 @@ pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod fs;
+pub mod hex;
 pub mod json;
 pub mod redact;
 pub mod sha256;

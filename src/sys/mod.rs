@@ -4,4 +4,5 @@
 //! and retries on EINTR. Nothing here knows about Claude, JSON or the engine.
 
 pub(crate) mod fs;
+pub(crate) mod mem;
 pub(crate) mod time;

@@ -1,4 +1,11 @@
 //! The one integration-test crate: primitives against outside vectors, and the
 //! real binary driven end to end.
 
+mod args;
+mod cli;
+mod fs;
+mod json;
+mod redact;
+mod sha256;
 mod support;
+mod time;

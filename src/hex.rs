@@ -1,0 +1,1 @@
+//! Hex encoding and decoding (placeholder).

@@ -1,0 +1,1 @@
+//! libc calls for memory: wiping secrets with volatile writes.

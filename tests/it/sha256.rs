@@ -1,0 +1,1 @@
+//! Tests for `sha256` (placeholder).
