@@ -13,7 +13,9 @@ pub mod commands;
 pub mod error;
 pub mod fs;
 pub mod hex;
+pub mod http;
 pub mod json;
+pub mod paths;
 pub mod redact;
 pub mod sha256;
 #[allow(unsafe_code)]

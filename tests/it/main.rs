@@ -4,6 +4,7 @@
 mod args;
 mod cli;
 mod fs;
+mod http;
 mod json;
 mod redact;
 mod sha256;
