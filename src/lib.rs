@@ -15,6 +15,7 @@ pub mod fs;
 pub mod hex;
 pub mod http;
 pub mod json;
+pub mod net;
 pub mod paths;
 pub mod redact;
 pub mod sha256;

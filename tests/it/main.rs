@@ -6,6 +6,7 @@ mod cli;
 mod fs;
 mod http;
 mod json;
+mod net;
 mod redact;
 mod sha256;
 mod support;
