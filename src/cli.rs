@@ -59,14 +59,35 @@ pub enum RefreshTarget {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    Add { from: Option<Source>, path: Option<PathBuf>, name: Option<String> },
-    List { debug: bool, detail: bool, no_usage: bool },
-    Use { slot: SlotRef },
-    Refresh { target: RefreshTarget, force: bool },
-    Usage { slot: Option<SlotRef> },
+    Add {
+        from: Option<Source>,
+        path: Option<PathBuf>,
+        name: Option<String>,
+    },
+    List {
+        debug: bool,
+        detail: bool,
+        no_usage: bool,
+    },
+    Use {
+        slot: SlotRef,
+    },
+    Refresh {
+        target: RefreshTarget,
+        force: bool,
+    },
+    Usage {
+        slot: Option<SlotRef>,
+    },
     Daemon,
-    Export { slot: SlotRef, path: Option<PathBuf> },
-    Remove { slot: SlotRef, yes: bool },
+    Export {
+        slot: SlotRef,
+        path: Option<PathBuf>,
+    },
+    Remove {
+        slot: SlotRef,
+        yes: bool,
+    },
 }
 
 impl Command {
@@ -90,6 +111,10 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Parsed, Error> 
     let _ = argv.into_iter().count();
     Ok(Parsed::Run(Invocation {
         global: Global::default(),
-        command: Command::List { debug: false, detail: false, no_usage: false },
+        command: Command::List {
+            debug: false,
+            detail: false,
+            no_usage: false,
+        },
     }))
 }

@@ -23,11 +23,18 @@ pub mod exit {
 #[derive(Debug)]
 pub enum Error {
     /// The command line is wrong (exit 2).
-    Usage { message: String, hint: Option<String> },
+    Usage {
+        message: String,
+        hint: Option<String>,
+    },
     /// The command exists in the grammar but its body comes in a later phase (exit 1).
     NotBuilt { command: &'static str },
     /// An operating-system call failed on `path` while doing `action` (exit 1).
-    Io { action: &'static str, path: PathBuf, source: io::Error },
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
     /// The disk is full: nothing was replaced (exit 1).
     DiskFull { path: PathBuf },
     /// A lock is held by someone else for longer than we wait (exit 5).
@@ -36,7 +43,10 @@ pub enum Error {
 
 impl Error {
     pub fn usage(message: impl Into<String>) -> Self {
-        Error::Usage { message: message.into(), hint: None }
+        Error::Usage {
+            message: message.into(),
+            hint: None,
+        }
     }
 
     /// The process exit code for this error (table in SPEC.md).
@@ -56,7 +66,9 @@ impl Error {
                 Some("this release does not implement it yet; see README.md for what works".into())
             }
             Error::DiskFull { .. } => Some("free some space and run the command again".into()),
-            Error::Busy { .. } => Some("another claude-token is running; try again in a moment".into()),
+            Error::Busy { .. } => {
+                Some("another claude-token is running; try again in a moment".into())
+            }
             Error::Io { .. } => None,
         }
     }
@@ -67,7 +79,11 @@ impl fmt::Display for Error {
         match self {
             Error::Usage { message, .. } => f.write_str(message),
             Error::NotBuilt { command } => write!(f, "the `{command}` command is not built yet"),
-            Error::Io { action, path, source } => {
+            Error::Io {
+                action,
+                path,
+                source,
+            } => {
                 write!(f, "cannot {action} {}: {source}", path.display())
             }
             Error::DiskFull { path } => write!(f, "disk full while writing {}", path.display()),

@@ -60,19 +60,26 @@ impl Paths {
     }
 
     /// Resolves the paths from `env` (a lookup of environment variables).
-    pub fn resolve(platform: Platform, env: &dyn Fn(&str) -> Option<OsString>) -> Result<Self, Error> {
+    pub fn resolve(
+        platform: Platform,
+        env: &dyn Fn(&str) -> Option<OsString>,
+    ) -> Result<Self, Error> {
         let var = |name: &str| env(name).filter(|v| !v.is_empty());
         let absolute = |name: &'static str| -> Result<Option<PathBuf>, Error> {
-            var(name).map(PathBuf::from).map(|p| require_absolute(name, p)).transpose()
+            var(name)
+                .map(PathBuf::from)
+                .map(|p| require_absolute(name, p))
+                .transpose()
         };
-        let user_home = match absolute("HOME")? {
-            Some(home) => home,
-            None => return Err(no_home()),
+        let Some(user_home) = absolute("HOME")? else {
+            return Err(no_home());
         };
         let home_dir = absolute("CLAUDE_TOKEN_HOME_DIR")?.unwrap_or_else(|| user_home.clone());
         let (config_default, data_default) = match platform {
             Platform::MacOs => {
-                let dir = user_home.join("Library/Application Support").join(MACOS_APP_DIR);
+                let dir = user_home
+                    .join("Library/Application Support")
+                    .join(MACOS_APP_DIR);
                 (dir.clone(), dir)
             }
             Platform::Linux => (
@@ -151,7 +158,9 @@ fn require_absolute(name: &'static str, path: PathBuf) -> Result<PathBuf, Error>
 fn no_home() -> Error {
     Error::Usage {
         message: "cannot tell where your home directory is: HOME is not set".into(),
-        hint: Some("set HOME (or CLAUDE_TOKEN_HOME_DIR and the CLAUDE_TOKEN_*_DIR variables)".into()),
+        hint: Some(
+            "set HOME (or CLAUDE_TOKEN_HOME_DIR and the CLAUDE_TOKEN_*_DIR variables)".into(),
+        ),
     }
 }
 
@@ -160,8 +169,10 @@ mod tests {
     use super::*;
 
     fn resolve(platform: Platform, vars: &[(&str, &str)]) -> Result<Paths, Error> {
-        let vars: Vec<(String, OsString)> =
-            vars.iter().map(|(k, v)| ((*k).to_string(), OsString::from(v))).collect();
+        let vars: Vec<(String, OsString)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), OsString::from(v)))
+            .collect();
         Paths::resolve(platform, &|name| {
             vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
         })
@@ -171,11 +182,23 @@ mod tests {
     fn linux_defaults_follow_xdg_under_home() {
         let p = resolve(Platform::Linux, &[("HOME", "/home/a")]).unwrap();
         assert_eq!(p.config_dir, Path::new("/home/a/.config/claude-token-cli"));
-        assert_eq!(p.data_dir, Path::new("/home/a/.local/share/claude-token-cli"));
+        assert_eq!(
+            p.data_dir,
+            Path::new("/home/a/.local/share/claude-token-cli")
+        );
         assert_eq!(p.claude_dir, Path::new("/home/a/.claude"));
-        assert_eq!(p.credentials_file(), Path::new("/home/a/.claude/.credentials.json"));
-        assert_eq!(p.catalog(), Path::new("/home/a/.config/claude-token-cli/slots.json"));
-        assert_eq!(p.keystore_dir(), Path::new("/home/a/.local/share/claude-token-cli/keystore"));
+        assert_eq!(
+            p.credentials_file(),
+            Path::new("/home/a/.claude/.credentials.json")
+        );
+        assert_eq!(
+            p.catalog(),
+            Path::new("/home/a/.config/claude-token-cli/slots.json")
+        );
+        assert_eq!(
+            p.keystore_dir(),
+            Path::new("/home/a/.local/share/claude-token-cli/keystore")
+        );
         assert!(!p.file_backend);
     }
 
@@ -183,7 +206,11 @@ mod tests {
     fn xdg_variables_move_config_and_data() {
         let p = resolve(
             Platform::Linux,
-            &[("HOME", "/h"), ("XDG_CONFIG_HOME", "/x/c"), ("XDG_DATA_HOME", "/x/d")],
+            &[
+                ("HOME", "/h"),
+                ("XDG_CONFIG_HOME", "/x/c"),
+                ("XDG_DATA_HOME", "/x/d"),
+            ],
         )
         .unwrap();
         assert_eq!(p.config_dir, Path::new("/x/c/claude-token-cli"));
@@ -192,13 +219,21 @@ mod tests {
 
     #[test]
     fn relative_xdg_values_are_ignored_as_the_spec_says() {
-        let p = resolve(Platform::Linux, &[("HOME", "/h"), ("XDG_CONFIG_HOME", "rel")]).unwrap();
+        let p = resolve(
+            Platform::Linux,
+            &[("HOME", "/h"), ("XDG_CONFIG_HOME", "rel")],
+        )
+        .unwrap();
         assert_eq!(p.config_dir, Path::new("/h/.config/claude-token-cli"));
     }
 
     #[test]
     fn macos_keeps_config_and_data_in_application_support() {
-        let p = resolve(Platform::MacOs, &[("HOME", "/Users/a"), ("XDG_CONFIG_HOME", "/x")]).unwrap();
+        let p = resolve(
+            Platform::MacOs,
+            &[("HOME", "/Users/a"), ("XDG_CONFIG_HOME", "/x")],
+        )
+        .unwrap();
         let dir = Path::new("/Users/a/Library/Application Support/ai.2lab.claude-token-cli");
         assert_eq!(p.config_dir, dir);
         assert_eq!(p.data_dir, dir);
@@ -220,20 +255,35 @@ mod tests {
         assert_eq!(p.config_dir, Path::new("/c"));
         assert_eq!(p.data_dir, Path::new("/h/.local/share/claude-token-cli"));
         assert_eq!(p.claude_dir, Path::new("/other/.claude"));
-        assert_eq!(p.legacy_catalog(), Path::new("/other/.claude/claude-token-cli.json"));
+        assert_eq!(
+            p.legacy_catalog(),
+            Path::new("/other/.claude/claude-token-cli.json")
+        );
         assert!(p.file_backend);
-        let q = resolve(Platform::Linux, &[("HOME", "/h"), ("CLAUDE_TOKEN_FILE_BACKEND", "")]).unwrap();
+        let q = resolve(
+            Platform::Linux,
+            &[("HOME", "/h"), ("CLAUDE_TOKEN_FILE_BACKEND", "")],
+        )
+        .unwrap();
         assert!(!q.file_backend);
     }
 
     #[test]
     fn claude_config_dir_and_secure_storage_dir_move_claude_files() {
-        let p = resolve(Platform::Linux, &[("HOME", "/h"), ("CLAUDE_CONFIG_DIR", "/cc")]).unwrap();
+        let p = resolve(
+            Platform::Linux,
+            &[("HOME", "/h"), ("CLAUDE_CONFIG_DIR", "/cc")],
+        )
+        .unwrap();
         assert_eq!(p.claude_dir, Path::new("/cc"));
         assert_eq!(p.credentials_file(), Path::new("/cc/.credentials.json"));
         let q = resolve(
             Platform::Linux,
-            &[("HOME", "/h"), ("CLAUDE_CONFIG_DIR", "/cc"), ("CLAUDE_SECURESTORAGE_CONFIG_DIR", "/s")],
+            &[
+                ("HOME", "/h"),
+                ("CLAUDE_CONFIG_DIR", "/cc"),
+                ("CLAUDE_SECURESTORAGE_CONFIG_DIR", "/s"),
+            ],
         )
         .unwrap();
         assert_eq!(q.credentials_file(), Path::new("/s/.credentials.json"));
@@ -241,10 +291,16 @@ mod tests {
 
     #[test]
     fn relative_overrides_are_a_usage_error_naming_the_variable() {
-        let err = resolve(Platform::Linux, &[("HOME", "/h"), ("CLAUDE_TOKEN_DATA_DIR", "data")])
-            .unwrap_err();
+        let err = resolve(
+            Platform::Linux,
+            &[("HOME", "/h"), ("CLAUDE_TOKEN_DATA_DIR", "data")],
+        )
+        .unwrap_err();
         assert_eq!(err.exit_code(), 2);
-        assert_eq!(err.to_string(), "CLAUDE_TOKEN_DATA_DIR must be an absolute path, not data");
+        assert_eq!(
+            err.to_string(),
+            "CLAUDE_TOKEN_DATA_DIR must be an absolute path, not data"
+        );
     }
 
     #[test]

@@ -11,10 +11,17 @@ use std::io::{self, Write};
 /// Writes `text` to stdout. A closed pipe ends the output quietly.
 pub fn out(text: &str) -> Result<(), Error> {
     let mut stdout = io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        Err(source) => Err(Error::Io { action: "write to", path: "standard output".into(), source }),
+        Err(source) => Err(Error::Io {
+            action: "write to",
+            path: "standard output".into(),
+            source,
+        }),
     }
 }
 
@@ -22,7 +29,9 @@ pub fn out(text: &str) -> Result<(), Error> {
 pub fn print_error(err: &Error) {
     let mut text = format!("claude-token: {err}\n");
     if let Some(hint) = err.hint() {
-        text.push_str(&format!("  hint: {hint}\n"));
+        text.push_str("  hint: ");
+        text.push_str(&hint);
+        text.push('\n');
     }
     let _ = io::stderr().lock().write_all(text.as_bytes());
 }

@@ -5,7 +5,7 @@ use crate::Error;
 
 /// Runs the command the user asked for.
 pub fn run(invocation: &Invocation) -> Result<(), Error> {
-    match &invocation.command {
-        other => Err(Error::NotBuilt { command: other.name() }),
-    }
+    Err(Error::NotBuilt {
+        command: invocation.command.name(),
+    })
 }

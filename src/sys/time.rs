@@ -1,1 +1,1 @@
-//! libc calls for time: localtime_r for display in the local zone (honours TZ).
+//! libc calls for time: `localtime_r` for display in the local zone (honours `TZ`).
