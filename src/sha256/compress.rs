@@ -85,6 +85,7 @@ const ROUND_CONSTANTS: [u32; 64] = [
 ];
 
 /// Folds one block into `state`: 64 rounds over the expanded message schedule.
+#[allow(clippy::many_single_char_names)] // a..h are the working variables of FIPS 180-4
 pub(super) fn compress(state: &mut [u32; 8], block: &[u8; 64]) {
     let schedule = expand(block);
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
