@@ -178,3 +178,35 @@ fn overwrite_in_place(path: &Path, bytes: &[u8]) -> Result<(), Error> {
         .map_err(|e| Error::io("truncate", path, e))?;
     sync(&file).map_err(|e| Error::io("sync", path, e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(name: &str) -> Vec<String> {
+        let temp = temp_name(OsStr::new(name), Path::new(".")).unwrap();
+        temp.into_string()
+            .unwrap()
+            .split(".tmp.")
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn temp_name_is_hidden_with_pid_and_random_hex() {
+        let parts = parts("slots.json");
+        assert_eq!(parts[0], ".slots.json");
+        let (pid, hex) = parts[1].split_once('.').unwrap();
+        assert_eq!(pid, std::process::id().to_string());
+        assert_eq!(hex.len(), 16);
+        assert!(hex
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert_ne!(parts, self::parts("slots.json"), "random part differs");
+    }
+
+    #[test]
+    fn temp_name_does_not_double_a_leading_dot() {
+        assert_eq!(parts(".credentials.json")[0], ".credentials.json");
+    }
+}

@@ -68,7 +68,15 @@ fn missing_dirs(path: &Path) -> Result<Vec<&Path>, Error> {
                     path: current.to_owned(),
                 })
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => missing.push(current),
+            // ENOTDIR: a file further up, which the next round names.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                ) =>
+            {
+                missing.push(current);
+            }
             Err(e) => return Err(Error::io("inspect", current, e)),
         }
         match current.parent() {

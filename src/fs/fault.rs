@@ -52,13 +52,12 @@ thread_local! {
 /// Plans `fault` for this thread; it fires once.
 pub fn inject(fault: Fault) {
     let (op, nth, errno) = fault.parts();
-    ARMED.with_borrow_mut(|armed| {
-        armed.push(Armed {
-            op,
-            left: nth.max(1),
-            errno,
-        })
-    });
+    let plan = Armed {
+        op,
+        left: nth.max(1),
+        errno,
+    };
+    ARMED.with_borrow_mut(|armed| armed.push(plan));
 }
 
 /// Forgets every planned fault of this thread.

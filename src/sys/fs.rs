@@ -70,14 +70,13 @@ pub(crate) fn random_bytes(buf: &mut [u8]) -> io::Result<()> {
         // SAFETY: the pointer and length describe `rest`, a live slice we borrow
         // exclusively; getrandom writes at most `rest.len()` bytes into it.
         let got = unsafe { libc::getrandom(rest.as_mut_ptr().cast(), rest.len(), 0) };
-        match usize::try_from(got) {
-            Ok(n) => filled += n,
-            Err(_) => {
-                let err = io::Error::last_os_error();
-                if err.raw_os_error() != Some(libc::EINTR) {
-                    return Err(err);
-                }
-            }
+        if let Ok(n) = usize::try_from(got) {
+            filled += n;
+            continue;
+        }
+        let err = io::Error::last_os_error();
+        if err.raw_os_error() != Some(libc::EINTR) {
+            return Err(err);
         }
     }
     Ok(())
