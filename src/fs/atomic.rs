@@ -44,7 +44,8 @@ pub enum WriteOutcome {
 /// When rename fails with EBUSY or EXDEV (a bind-mounted target) the bytes are written
 /// into the existing file instead (`O_WRONLY|O_NOFOLLOW`, write, truncate, fsync); its
 /// mode is then left as it is. The caller's lock makes this safe against our own
-/// writers; nothing makes it atomic for readers.
+/// writers; nothing makes it atomic for readers, and an error on that path may leave
+/// the target partly written (the caller's journal entry stays for replay).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<WriteOutcome, Error> {
     let name = path.file_name().ok_or_else(|| no_file_name(path))?;
     check_target(path)?;

@@ -14,7 +14,8 @@
 //!                create .<name>.tmp.<pid>.<hex> (O_EXCL, 0600) ─ write ─ fsync
 //!                rename over target ─ EBUSY/EXDEV (bind mount) ─> overwrite in place
 //!                fsync directory ─> Replaced                    ─> OverwroteInPlace
-//!                (any error before the rename: temp removed, target untouched)
+//!                (any error before the rename: temp removed, target untouched;
+//!                 an error while overwriting in place may leave it partly written)
 //! ```
 
 // The one module allowed std's file locks and `std::fs::rename` (see clippy.toml).
