@@ -1,0 +1,158 @@
+//! Unit tests that need the fault seam (integration tests cannot see `cfg(test)`):
+//! a failed write, fsync or rename leaves the old file and no temp file behind.
+
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use super::fault::{self, Fault};
+use super::{write_atomic, Error, WriteOutcome};
+
+/// A fresh directory under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> Self {
+        let mut random = [0u8; 8];
+        crate::sys::fs::random_bytes(&mut random).unwrap();
+        let name = format!(
+            "claude-token-unit-{tag}-{}-{:016x}",
+            std::process::id(),
+            u64::from_ne_bytes(random)
+        );
+        let path = std::env::temp_dir().join(name);
+        fs::create_dir(&path).unwrap();
+        TempDir(path)
+    }
+
+    /// `file` in the directory holding `old`.
+    fn with_file(tag: &str, old: &[u8]) -> (Self, PathBuf) {
+        let dir = Self::new(tag);
+        let file = dir.0.join("creds.json");
+        fs::write(&file, old).unwrap();
+        (dir, file)
+    }
+
+    fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(&self.0)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn assert_only_target(dir: &TempDir, file: &Path, content: &[u8]) {
+    assert_eq!(dir.names(), ["creds.json"]);
+    assert_eq!(fs::read(file).unwrap(), content);
+}
+
+#[test]
+fn failed_file_fsync_keeps_old_file_and_removes_temp() {
+    let (dir, file) = TempDir::with_file("fsync", b"old");
+    fault::inject(Fault::FsyncFails { nth: 1 });
+    let err = write_atomic(&file, b"new").unwrap_err();
+    fault::clear();
+    assert!(matches!(err, Error::Io { action: "sync", .. }), "{err:?}");
+    assert_eq!(err.path().parent(), Some(dir.0.as_path()));
+    assert_only_target(&dir, &file, b"old");
+}
+
+#[test]
+fn full_disk_is_its_own_error_and_changes_nothing() {
+    let (dir, file) = TempDir::with_file("nospace", b"old");
+    fault::inject(Fault::NoSpace { nth: 1 });
+    let err = write_atomic(&file, b"new").unwrap_err();
+    fault::clear();
+    assert!(matches!(err, Error::DiskFull { .. }), "{err:?}");
+    assert_only_target(&dir, &file, b"old");
+}
+
+#[test]
+fn failed_directory_fsync_is_reported_after_the_rename() {
+    let (dir, file) = TempDir::with_file("dirsync", b"old");
+    fault::inject(Fault::FsyncFails { nth: 2 });
+    let err = write_atomic(&file, b"new").unwrap_err();
+    fault::clear();
+    assert!(
+        matches!(
+            err,
+            Error::Io {
+                action: "sync directory",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_only_target(&dir, &file, b"new");
+}
+
+#[test]
+fn failed_fsync_is_not_retried() {
+    // A retry would use up both planned failures in the first call, and the
+    // second call would then succeed.
+    let (dir, file) = TempDir::with_file("noretry", b"old");
+    fault::inject(Fault::FsyncFails { nth: 1 });
+    fault::inject(Fault::FsyncFails { nth: 2 });
+    write_atomic(&file, b"new").unwrap_err();
+    let second = write_atomic(&file, b"newer").unwrap_err();
+    fault::clear();
+    assert!(
+        matches!(second, Error::Io { action: "sync", .. }),
+        "{second:?}"
+    );
+    assert_only_target(&dir, &file, b"old");
+}
+
+#[test]
+fn busy_rename_falls_back_to_overwriting_in_place() {
+    let (dir, file) = TempDir::with_file("inplace", b"a longer old content");
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o640)).unwrap();
+    let inode = fs::metadata(&file).unwrap().ino();
+    fault::inject(Fault::RenameBusy { nth: 1 });
+    let outcome = write_atomic(&file, b"new").unwrap();
+    fault::clear();
+    assert_eq!(outcome, WriteOutcome::OverwroteInPlace);
+    assert_only_target(&dir, &file, b"new");
+    let meta = fs::metadata(&file).unwrap();
+    assert_eq!(meta.ino(), inode, "same file, not a replacement");
+    assert_eq!(
+        meta.mode() & 0o777,
+        0o640,
+        "a file we did not create keeps its mode"
+    );
+}
+
+#[test]
+fn full_disk_during_in_place_overwrite_is_reported() {
+    let (dir, file) = TempDir::with_file("inplace-nospace", b"old");
+    fault::inject(Fault::RenameBusy { nth: 1 });
+    fault::inject(Fault::NoSpace { nth: 2 });
+    let err = write_atomic(&file, b"new").unwrap_err();
+    fault::clear();
+    assert!(matches!(err, Error::DiskFull { .. }), "{err:?}");
+    assert_only_target(&dir, &file, b"old");
+}
+
+#[test]
+fn faults_fire_once_and_only_on_their_operation() {
+    let (dir, file) = TempDir::with_file("once", b"old");
+    fault::inject(Fault::RenameBusy { nth: 2 });
+    assert_eq!(write_atomic(&file, b"one").unwrap(), WriteOutcome::Replaced);
+    assert_eq!(
+        write_atomic(&file, b"two").unwrap(),
+        WriteOutcome::OverwroteInPlace
+    );
+    assert_eq!(
+        write_atomic(&file, b"three").unwrap(),
+        WriteOutcome::Replaced
+    );
+    assert_only_target(&dir, &file, b"three");
+}
