@@ -17,7 +17,7 @@ mod url;
 pub use error::{tls_reason, Error, Phase, TlsReason};
 pub use no_proxy::NoProxy;
 pub use proxy::{
-    base64, read_head, status, Proxy, ProxyConfig, Secret, NO_PROXY_VARIABLES, PROXY_VARIABLES,
+    base64, read_head, status, Proxy, ProxyConfig, NO_PROXY_VARIABLES, PROXY_VARIABLES,
 };
 pub use tcp::Deadline;
 pub use tls::{client_config, config_from_cert_file, config_with_roots, load_roots};
@@ -25,7 +25,7 @@ pub use url::{Host, Scheme, Url};
 
 use std::fmt;
 use std::io::{self, Read, Write};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -147,7 +147,8 @@ fn server_name(host: &Host) -> Result<ServerName<'static>, Error> {
         Host::Domain(name) => ServerName::try_from(name.clone()).map_err(|_| Error::BadUrl {
             reason: "host name not usable for tls",
         }),
-        Host::Ipv4(_) | Host::Ipv6(_) => Ok(ServerName::from(host.ip().expect("an ip host"))),
+        Host::Ipv4(ip) => Ok(ServerName::from(IpAddr::V4(*ip))),
+        Host::Ipv6(ip) => Ok(ServerName::from(IpAddr::V6(*ip))),
     }
 }
 
