@@ -8,9 +8,15 @@
 /// at most one edit for words up to 5 characters, two up to 8, three beyond.
 /// Ties go to the earlier candidate.
 pub fn closest<'a>(typed: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = typed.chars().count().max(3) / 3;
+    let len = typed.chars().count();
+    let limit = len.max(3) / 3;
     let mut best: Option<(usize, &str)> = None;
     for candidate in candidates {
+        // The distance is at least the difference in length: skip the work when
+        // that alone is over the limit (a 1000-character typo costs nothing).
+        if len.abs_diff(candidate.chars().count()) > limit {
+            continue;
+        }
         let d = distance(typed, candidate);
         if d <= limit && best.is_none_or(|(best_d, _)| d < best_d) {
             best = Some((d, candidate));
