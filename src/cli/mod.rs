@@ -13,7 +13,6 @@ mod table;
 
 pub use parse::parse;
 pub use slot::{SlotError, SlotName, MAX_NAME_LEN, RESERVED_NAME};
-pub use suggest::{closest, distance};
 
 use std::ffi::OsString;
 use std::path::PathBuf;

@@ -22,7 +22,7 @@ fn lex(argv: Vec<OsString>) -> Vec<String> {
                 return events;
             }
             Ok(Some(Arg::Value(value))) => {
-                events.push(format!("value {value:?}"));
+                events.push(format!("value {:?}", value.to_string_lossy()));
                 continue;
             }
             Ok(Some(Arg::Short(c))) => format!("-{c}"),
@@ -31,7 +31,7 @@ fn lex(argv: Vec<OsString>) -> Vec<String> {
         events.push(flag.clone());
         if VALUED.contains(&flag.as_str()) {
             match lexer.value() {
-                Ok(value) => events.push(format!("= {value:?}")),
+                Ok(value) => events.push(format!("= {:?}", value.to_string_lossy())),
                 Err(err) => {
                     events.push(format!("error: {err}"));
                     return events;
