@@ -1,4 +1,4 @@
-//! Tests for `json`: the JSONTestSuite vectors (`suite`), parse errors and what the
+//! Tests for `json`: the `JSONTestSuite` vectors (`suite`), parse errors and what the
 //! parser reports (`parse`), reading values (`read`), splice edits (`edit`), and the
 //! owned value with its writer (`value`).
 

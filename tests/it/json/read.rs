@@ -2,7 +2,7 @@
 //! source order, spans, and `Debug` lines that never show a value.
 
 use super::doc;
-use claude_token::json::{Kind, PathStep};
+use claude_token::json::{Kind, Node, PathStep};
 
 const CREDENTIALS: &str = concat!(
     r#"{"claudeAiOauth":{"accessToken":"sk-ant-oat01-AAAA","refreshToken":"sk-ant-ort01-BBBB","#,
@@ -172,7 +172,7 @@ fn reads_floats_and_refuses_infinity() {
 fn typed_accessors_answer_none_for_other_kinds() {
     let parsed = doc(r#"[true, false, null, "s", 1, [], {}]"#);
     let nodes: Vec<_> = parsed.root().elements().collect();
-    let kinds: Vec<Kind> = nodes.iter().map(|n| n.kind()).collect();
+    let kinds: Vec<Kind> = nodes.iter().map(Node::kind).collect();
     assert_eq!(
         kinds,
         [

@@ -1,4 +1,4 @@
-//! JSONTestSuite (tests/vectors/json-test-suite): `y_` files must parse and come back
+//! `JSONTestSuite` (`tests/vectors/json-test-suite`): `y_` files must parse and come back
 //! byte for byte, `n_` files must be rejected, `i_` files may go either way but never
 //! panic. The counts are asserted so that a missing directory fails.
 
