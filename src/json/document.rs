@@ -139,8 +139,13 @@ impl Document {
 
     /// Every repeated key, in source order. Keys compare after decoding escapes.
     pub fn duplicate_keys(&self) -> Vec<DuplicateKey> {
+        if self.duplicates.is_empty() {
+            return Vec::new();
+        }
+        // One pass for all array positions keeps many repeats in a long array linear.
+        let positions = self.array_positions();
         let describe = |dup: &Duplicate| DuplicateKey {
-            object: self.path_of(dup.object),
+            object: self.path_of(dup.object, |index| positions[index]),
             key: self.key_text(dup.key).into_owned(),
             offset: dup.key.start,
         };
@@ -195,19 +200,32 @@ impl Document {
         }
     }
 
-    /// Steps from the top-level value down to entry `index`.
-    fn path_of(&self, mut index: usize) -> Vec<PathStep> {
+    /// Steps from the top-level value down to entry `index`; `position` gives an array
+    /// element's index within its array.
+    fn path_of(&self, mut index: usize, position: impl Fn(usize) -> usize) -> Vec<PathStep> {
         let mut steps = Vec::new();
         while let Some(parent) = self.node(index).parent() {
-            let entry = self.entry(index);
-            steps.push(match entry.key {
+            steps.push(match self.entry(index).key {
                 Some(key) => PathStep::Key(self.key_text(key).into_owned()),
-                None => PathStep::Index(Children::of(parent).take_while(|&c| c != index).count()),
+                None => PathStep::Index(position(index)),
             });
             index = parent.index;
         }
         steps.reverse();
         steps
+    }
+
+    /// For every entry, its index among its siblings.
+    fn array_positions(&self) -> Vec<usize> {
+        let mut positions = vec![0; self.entries.len()];
+        for (index, entry) in self.entries.iter().enumerate() {
+            if entry.kind == Kind::Array {
+                for (position, child) in Children::of(self.node(index)).enumerate() {
+                    positions[child] = position;
+                }
+            }
+        }
+        positions
     }
 }
 
@@ -353,7 +371,13 @@ impl<'a> Node<'a> {
 
     /// The path of object keys and array indexes from the top-level value to this one.
     pub fn path(&self) -> Vec<PathStep> {
-        self.doc.path_of(self.index)
+        let position = |index: usize| {
+            let parent = self.doc.node(index).parent().map_or(0, |p| p.index);
+            Children::of(self.doc.node(parent))
+                .take_while(|&c| c != index)
+                .count()
+        };
+        self.doc.path_of(self.index, position)
     }
 }
 

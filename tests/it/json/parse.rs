@@ -261,6 +261,13 @@ fn finds_repeated_keys_among_many_members() {
         dups.iter().map(|d| d.key.as_str()).collect::<Vec<_>>(),
         ["k4321"]
     );
+    let many = format!("[{}]", vec![r#"{"a":1,"a":2}"#; 50_000].join(","));
+    let dups = doc(&many).duplicate_keys();
+    assert_eq!(dups.len(), 50_000);
+    assert_eq!(
+        dups.last().map(|d| d.object.clone()),
+        Some(vec![PathStep::Index(49_999)])
+    );
 }
 
 #[test]
