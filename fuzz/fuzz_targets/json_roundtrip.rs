@@ -9,10 +9,14 @@ use claude_token::json::{quote, to_compact_string, Document, EditError, Position
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(doc) = Document::parse(data) else { return };
+    let Ok(doc) = Document::parse(data) else {
+        return;
+    };
     assert_eq!(doc.as_bytes(), data);
     check_value_round_trip(&doc);
-    let Some(first) = doc.root().members().next() else { return };
+    let Some(first) = doc.root().members().next() else {
+        return;
+    };
     let key = first.key().into_owned();
     if doc.root().members().filter(|m| m.key_is(&key)).count() > 1 {
         assert_eq!(doc.replace(&[&key], "123"), Err(EditError::AmbiguousKey));
@@ -35,7 +39,10 @@ fn check_value_round_trip(doc: &Document) {
 
 /// Each top-level member as (key text, value text), exactly as written.
 fn members(doc: &Document) -> Vec<(String, String)> {
-    doc.root().members().map(|m| (m.key_raw().to_owned(), m.value().raw().to_owned())).collect()
+    doc.root()
+        .members()
+        .map(|m| (m.key_raw().to_owned(), m.value().raw().to_owned()))
+        .collect()
 }
 
 fn reparse(bytes: &[u8]) -> Document {
@@ -66,7 +73,11 @@ fn check_insert(doc: &Document, at: Position<'_>) {
     let out = doc.insert(&[], &key, value, at).expect("insert");
     let edited = reparse(&out);
     let mut expected = members(doc);
-    let position = if at == Position::End { expected.len() } else { 1 };
+    let position = if at == Position::End {
+        expected.len()
+    } else {
+        1
+    };
     expected.insert(position, (quote(&key), value.to_owned()));
     assert_eq!(members(&edited), expected);
     assert_eq!(edited.get(&[&key]).map(|n| n.raw()), Some(value));

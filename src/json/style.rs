@@ -1,6 +1,6 @@
 //! The layout an inserted member copies: the text after `{`, before `}`, between two
-//! members and around `:`. A non-empty object lends its own; an empty one borrows the
-//! indentation of the rest of the document (or none, when the document is compact).
+//! members and around `:`. A non-empty object lends its own; an empty one borrows from
+//! the rest of the document: its indentation, or its one-line spacing.
 //! It only reads the source; `edit` decides where the text goes.
 
 use super::document::{Document, Kind, Node};
@@ -39,16 +39,19 @@ pub(crate) fn of_object(object: Node<'_>) -> Layout {
     }
 }
 
-/// An empty object's layout: the document's indentation one level deeper than the
-/// object's own line, or compact when no container in the document spans lines.
+/// An empty object's layout: on one line when its enclosing container is on one line
+/// or no container in the document spans lines; otherwise the document's indentation,
+/// one level deeper than the object's own line.
 fn of_empty(object: Node<'_>) -> Layout {
     let doc = object.document();
     let colon = first_colon(doc).unwrap_or(":").to_owned();
-    let Some((newline, unit)) = indentation(doc) else {
+    let one_line = object.parent().is_some_and(|p| !p.raw().contains('\n'));
+    let Some((newline, unit)) = indentation(doc).filter(|_| !one_line) else {
+        let sep = one_line_sep(doc).unwrap_or(",").to_owned();
         return Layout {
             lead: String::new(),
             tail: String::new(),
-            sep: ",".into(),
+            sep,
             colon,
         };
     };
@@ -60,6 +63,17 @@ fn of_empty(object: Node<'_>) -> Layout {
         lead,
         colon,
     }
+}
+
+/// The first separator between two object members that stays on one line.
+fn one_line_sep(doc: &Document) -> Option<&str> {
+    let src = doc.source();
+    containers(doc).find_map(|node| {
+        let mut members = node.members();
+        let (first, second) = (members.next()?, members.next()?);
+        Some(&src[first.value().span().end..second.key_span().start])
+            .filter(|sep| !sep.contains('\n'))
+    })
 }
 
 /// The text around `:` of the first member in the document.

@@ -159,6 +159,19 @@ fn inserts_into_a_one_line_object_on_that_line() {
 }
 
 #[test]
+fn keeps_an_empty_object_on_one_line_when_its_container_is() {
+    let spaced = edited(r#"{"a": 1, "e": {}}"#, |e| {
+        e.insert(&["e"], "k", "1", Position::End)?;
+        e.insert(&["e"], "l", "2", Position::End)
+    });
+    assert_eq!(spaced, r#"{"a": 1, "e": {"k": 1, "l": 2}}"#);
+    let nested = edited("{\n  \"x\": {\"y\": {}}\n}", |e| {
+        e.insert(&["x", "y"], "k", "1", Position::End)
+    });
+    assert_eq!(nested, "{\n  \"x\": {\"y\": {\"k\": 1}}\n}");
+}
+
+#[test]
 fn copies_four_space_indentation_and_crlf() {
     let text = "{\r\n    \"a\": {}\r\n}";
     let out = edited(text, |e| e.insert(&["a"], "k", "1", Position::End));
