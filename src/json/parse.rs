@@ -1,0 +1,268 @@
+//! The tree builder: one pass over the input with an explicit stack of open arrays and
+//! objects (never recursion, so hostile nesting is a `TooDeep` error, not a stack
+//! overflow). It records spans only; it never decodes a value except object keys, which
+//! it compares to report duplicates. The tree is a flat pre-order list of entries in
+//! which each entry knows the index just past its subtree.
+
+use super::document::{Duplicate, Entry, KeySpan, Kind, NO_PARENT};
+use super::lex;
+use super::{Error, Limits, Reason};
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+/// The UTF-8 byte order mark, accepted (and reported) before the value.
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// What one successful pass yields besides the source.
+pub(crate) struct Parsed {
+    pub entries: Vec<Entry>,
+    pub bom: bool,
+    pub duplicates: Vec<Duplicate>,
+    pub lone_surrogates: Vec<usize>,
+}
+
+/// Parses `src` under `limits` (already clamped by the caller).
+pub(crate) fn parse(src: &[u8], limits: Limits) -> Result<Parsed, Error> {
+    if src.len() > limits.max_size {
+        return Err(Error {
+            offset: limits.max_size,
+            reason: Reason::TooLarge,
+        });
+    }
+    let bom = src.starts_with(BOM);
+    let mut parser = Parser {
+        src,
+        pos: if bom { BOM.len() } else { 0 },
+        max_depth: limits.max_depth,
+        entries: Vec::new(),
+        stack: Vec::new(),
+        duplicates: Vec::new(),
+        lone_surrogates: Vec::new(),
+    };
+    parser.run()?;
+    Ok(Parsed {
+        entries: parser.entries,
+        bom,
+        duplicates: parser.duplicates,
+        lone_surrogates: parser.lone_surrogates,
+    })
+}
+
+/// An array or object that has been opened and not yet closed.
+struct Frame<'a> {
+    entry: usize,
+    object: bool,
+    members: usize,
+    /// Decoded keys seen so far; hashed so that many members stay linear.
+    keys: HashSet<Cow<'a, str>>,
+}
+
+struct Parser<'a> {
+    src: &'a [u8],
+    pos: usize,
+    max_depth: usize,
+    entries: Vec<Entry>,
+    stack: Vec<Frame<'a>>,
+    duplicates: Vec<Duplicate>,
+    lone_surrogates: Vec<usize>,
+}
+
+impl<'a> Parser<'a> {
+    fn run(&mut self) -> Result<(), Error> {
+        self.skip_ws();
+        self.value(None)?;
+        while !self.stack.is_empty() {
+            self.step()?;
+        }
+        self.skip_ws();
+        if self.pos < self.src.len() {
+            return Err(Error {
+                offset: self.pos,
+                reason: Reason::TrailingCharacters,
+            });
+        }
+        Ok(())
+    }
+
+    /// Advances the innermost open container by one element, or closes it.
+    fn step(&mut self) -> Result<(), Error> {
+        self.skip_ws();
+        let Some(frame) = self.stack.last_mut() else {
+            return Ok(());
+        };
+        let (object, members) = (frame.object, frame.members);
+        frame.members += 1;
+        let close = if object { b'}' } else { b']' };
+        if self.peek() == Some(close) {
+            self.close();
+            return Ok(());
+        }
+        if members > 0 {
+            self.separator(object)?;
+        }
+        let key = if object { Some(self.key()?) } else { None };
+        self.value(key)
+    }
+
+    fn separator(&mut self, object: bool) -> Result<(), Error> {
+        if self.peek() != Some(b',') {
+            let reason = if object {
+                Reason::ExpectedCommaOrBrace
+            } else {
+                Reason::ExpectedCommaOrBracket
+            };
+            return Err(self.fail(reason));
+        }
+        self.pos += 1;
+        self.skip_ws();
+        Ok(())
+    }
+
+    /// Scans a member's key and the `:` after it.
+    fn key(&mut self) -> Result<KeySpan, Error> {
+        if self.peek() != Some(b'"') {
+            return Err(self.fail(Reason::ExpectedKey));
+        }
+        let start = self.pos;
+        let token = lex::string(self.src, start, &mut self.lone_surrogates)?;
+        self.pos = token.end;
+        let span = KeySpan {
+            start,
+            end: token.end,
+            escaped: token.escaped,
+        };
+        self.note_key(span);
+        self.skip_ws();
+        if self.peek() != Some(b':') {
+            return Err(self.fail(Reason::ExpectedColon));
+        }
+        self.pos += 1;
+        self.skip_ws();
+        Ok(span)
+    }
+
+    /// Remembers a key in its object and reports it when the object already had it.
+    fn note_key(&mut self, span: KeySpan) {
+        let src: &'a [u8] = self.src;
+        // The scanner validated the key's bytes as UTF-8, so this never fails.
+        let Ok(raw) = std::str::from_utf8(&src[span.start + 1..span.end - 1]) else {
+            return;
+        };
+        let key = if span.escaped {
+            Cow::Owned(lex::unescape(raw))
+        } else {
+            Cow::Borrowed(raw)
+        };
+        let Some(frame) = self.stack.last_mut() else {
+            return;
+        };
+        if !frame.keys.insert(key) {
+            self.duplicates.push(Duplicate {
+                object: frame.entry,
+                key: span,
+            });
+        }
+    }
+
+    /// Scans a scalar, or opens an array or object, at the current position.
+    fn value(&mut self, key: Option<KeySpan>) -> Result<(), Error> {
+        let (src, start) = (self.src, self.pos);
+        let (kind, end, escaped) = match self.peek() {
+            Some(b'{') => return self.open(Kind::Object, key),
+            Some(b'[') => return self.open(Kind::Array, key),
+            Some(b'"') => {
+                let token = lex::string(src, start, &mut self.lone_surrogates)?;
+                (Kind::String, token.end, token.escaped)
+            }
+            Some(b'-' | b'0'..=b'9') => (Kind::Number, lex::number(src, start)?, false),
+            Some(b't') => (Kind::Bool, lex::literal(src, start, b"true")?, false),
+            Some(b'f') => (Kind::Bool, lex::literal(src, start, b"false")?, false),
+            Some(b'n') => (Kind::Null, lex::literal(src, start, b"null")?, false),
+            _ => return Err(self.fail(Reason::ExpectedValue)),
+        };
+        self.push(Entry {
+            kind,
+            start,
+            end,
+            escaped,
+            key,
+            parent: NO_PARENT,
+            next: 0,
+        });
+        self.pos = end;
+        Ok(())
+    }
+
+    fn open(&mut self, kind: Kind, key: Option<KeySpan>) -> Result<(), Error> {
+        if self.stack.len() >= self.max_depth {
+            return Err(Error {
+                offset: self.pos,
+                reason: Reason::TooDeep,
+            });
+        }
+        let start = self.pos;
+        let entry = self.push(Entry {
+            kind,
+            start,
+            end: start,
+            escaped: false,
+            key,
+            parent: NO_PARENT,
+            next: 0,
+        });
+        let object = kind == Kind::Object;
+        self.stack.push(Frame {
+            entry,
+            object,
+            members: 0,
+            keys: HashSet::new(),
+        });
+        self.pos += 1;
+        Ok(())
+    }
+
+    /// Closes the innermost container at the current `]` or `}`.
+    fn close(&mut self) {
+        self.pos += 1;
+        let next = self.entries.len();
+        if let Some(frame) = self.stack.pop() {
+            let entry = &mut self.entries[frame.entry];
+            entry.end = self.pos;
+            entry.next = next;
+        }
+    }
+
+    /// Appends an entry under the innermost open container; returns its index.
+    fn push(&mut self, mut entry: Entry) -> usize {
+        let index = self.entries.len();
+        entry.parent = self.stack.last().map_or(NO_PARENT, |frame| frame.entry);
+        entry.next = index + 1;
+        self.entries.push(entry);
+        index
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.src.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while self.peek().is_some_and(lex::is_ws) {
+            self.pos += 1;
+        }
+    }
+
+    /// `reason` at the current byte, or an early end when there is none.
+    fn fail(&self, reason: Reason) -> Error {
+        if self.pos >= self.src.len() {
+            Error {
+                offset: self.src.len(),
+                reason: Reason::UnexpectedEnd,
+            }
+        } else {
+            Error {
+                offset: self.pos,
+                reason,
+            }
+        }
+    }
+}
