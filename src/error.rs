@@ -5,6 +5,7 @@
 //! lower-case line saying what went wrong, with an optional hint saying what to do.
 //! No variant ever carries a secret: callers pass paths, names and reasons only.
 
+use crate::{fs, json, net};
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
@@ -35,10 +36,14 @@ pub enum Error {
         path: PathBuf,
         source: io::Error,
     },
-    /// The disk is full: nothing was replaced (exit 1).
-    DiskFull { path: PathBuf },
-    /// A lock is held by someone else for longer than we wait (exit 5).
-    Busy { what: String },
+    /// A file, directory or lock could not be used as it is (exit 1; a held lock 5).
+    Fs(fs::Error),
+    /// The network or its configuration failed (exit 4; a bad setting 2).
+    Net(net::Error),
+    /// A file we read is not valid JSON (exit 1).
+    Json { path: PathBuf, source: json::Error },
+    /// The catalog is not one this version understands; it was left untouched (exit 1).
+    Catalog { path: PathBuf, reason: String },
 }
 
 impl Error {
@@ -53,8 +58,14 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage { .. } => exit::USAGE,
-            Error::NotBuilt { .. } | Error::Io { .. } | Error::DiskFull { .. } => exit::ERROR,
-            Error::Busy { .. } => exit::BUSY,
+            Error::Fs(fs::Error::Busy { .. }) => exit::BUSY,
+            Error::Net(err) if is_setting(err) => exit::USAGE,
+            Error::Net(_) => exit::UNAVAILABLE,
+            Error::NotBuilt { .. }
+            | Error::Io { .. }
+            | Error::Fs(_)
+            | Error::Json { .. }
+            | Error::Catalog { .. } => exit::ERROR,
         }
     }
 
@@ -65,10 +76,12 @@ impl Error {
             Error::NotBuilt { .. } => {
                 Some("this release does not implement it yet; see README.md for what works".into())
             }
-            Error::DiskFull { .. } => Some("free some space and run the command again".into()),
-            Error::Busy { .. } => {
-                Some("another claude-token is running; try again in a moment".into())
-            }
+            Error::Fs(err) => fs_hint(err),
+            Error::Net(err) => net_hint(err),
+            Error::Json { .. } => Some("the file was left as it is; fix or move it away".into()),
+            Error::Catalog { .. } => Some(
+                "the catalog was left as it is; a newer claude-token may have written it".into(),
+            ),
             Error::Io { .. } => None,
         }
     }
@@ -86,8 +99,10 @@ impl fmt::Display for Error {
             } => {
                 write!(f, "cannot {action} {}: {source}", path.display())
             }
-            Error::DiskFull { path } => write!(f, "disk full while writing {}", path.display()),
-            Error::Busy { what } => write!(f, "{what} is busy"),
+            Error::Fs(err) => err.fmt(f),
+            Error::Net(err) => err.fmt(f),
+            Error::Json { path, source } => write!(f, "{}: {source}", path.display()),
+            Error::Catalog { path, reason } => write!(f, "{}: {reason}", path.display()),
         }
     }
 }
@@ -96,7 +111,73 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Io { source, .. } => Some(source),
+            Error::Fs(err) => Some(err),
+            Error::Net(err) => Some(err),
+            Error::Json { source, .. } => Some(source),
             _ => None,
         }
     }
+}
+
+impl From<fs::Error> for Error {
+    fn from(err: fs::Error) -> Self {
+        Error::Fs(err)
+    }
+}
+
+fn fs_hint(err: &fs::Error) -> Option<String> {
+    let hint = match err {
+        fs::Error::DiskFull { .. } => {
+            "free some space and run the command again; nothing was replaced"
+        }
+        fs::Error::Symlink { .. } => {
+            "claude-token never follows a link where it reads or writes secrets; \
+             replace the link with the file it points to"
+        }
+        fs::Error::NotRegular { .. } | fs::Error::NotDirectory { .. } => {
+            "move the thing at that path away and run the command again"
+        }
+        fs::Error::TooLarge { .. } => {
+            "this file is far larger than any claude-token writes; check what it is"
+        }
+        fs::Error::Busy { .. } => "another claude-token is running; try again in a moment",
+        fs::Error::Io { .. } => return None,
+    };
+    Some(hint.into())
+}
+
+impl From<net::Error> for Error {
+    fn from(err: net::Error) -> Self {
+        Error::Net(err)
+    }
+}
+
+/// Network errors that come from the user's settings rather than from the network.
+fn is_setting(err: &net::Error) -> bool {
+    matches!(
+        err,
+        net::Error::BadUrl { .. }
+            | net::Error::InsecureScheme { .. }
+            | net::Error::BadProxy { .. }
+            | net::Error::ProxyUnsupported { .. }
+            | net::Error::CertFile { .. }
+    )
+}
+
+fn net_hint(err: &net::Error) -> Option<String> {
+    let hint = match err {
+        net::Error::Tls { .. } => {
+            "behind a TLS-inspecting proxy, put its CA certificate in a PEM file and set SSL_CERT_FILE to it"
+        }
+        net::Error::ProxyAuth => "check the user and password in HTTPS_PROXY",
+        net::Error::CertFile { .. } => "SSL_CERT_FILE must name a readable PEM file of CA certificates",
+        net::Error::BadProxy { .. } | net::Error::ProxyUnsupported { .. } => {
+            "set HTTPS_PROXY to http://[user:password@]host:port, or unset it"
+        }
+        net::Error::Dns { .. } | net::Error::Connect { .. } | net::Error::Timeout { .. } => {
+            "check the network connection (and HTTPS_PROXY / NO_PROXY), then try again"
+        }
+        _ => return None,
+    };
+    Some(hint.into())
 }

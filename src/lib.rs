@@ -8,6 +8,7 @@
 //! (the only `unsafe`). SPEC.md has the codemap and the invariants.
 
 pub mod args;
+pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod error;

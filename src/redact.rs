@@ -29,9 +29,10 @@
 //! standard base64 split by `+`/`/` into pieces under 32 characters is not recognised.
 
 use std::fmt;
-use std::hint::black_box;
+
 use std::ops::Range;
 
+use crate::sha256::ct_eq;
 use crate::sys;
 
 const MASK: &str = "[REDACTED]";
@@ -105,18 +106,6 @@ impl Drop for Secret {
         bytes.resize(bytes.capacity(), 0);
         sys::mem::wipe(&mut bytes);
     }
-}
-
-/// Equality whose time does not depend on where the inputs differ.
-fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut diff = 0u8;
-    for (x, y) in a.iter().zip(b) {
-        diff |= black_box(x ^ y);
-    }
-    black_box(diff) == 0
 }
 
 /// `text` with every token-like part replaced by `[REDACTED]` (rules in the module

@@ -35,3 +35,10 @@ pub fn print_error(err: &Error) {
     }
     let _ = io::stderr().lock().write_all(text.as_bytes());
 }
+
+/// Prints a warning line on stderr: something the user should fix, that did not stop
+/// the command.
+pub fn warn(text: &str) {
+    let line = format!("claude-token: warning: {text}\n");
+    let _ = io::stderr().lock().write_all(line.as_bytes());
+}

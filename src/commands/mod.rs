@@ -1,11 +1,17 @@
 //! The subcommands, one file each; this file only dispatches.
 
-use crate::cli::Invocation;
+mod list;
+
+use crate::cli::{Command, Invocation};
 use crate::Error;
 
-/// Runs the command the user asked for.
+/// Runs the command the user asked for. A command whose body belongs to a later
+/// phase says so plainly (exit 1).
 pub fn run(invocation: &Invocation) -> Result<(), Error> {
-    Err(Error::NotBuilt {
-        command: invocation.command.name(),
-    })
+    match &invocation.command {
+        Command::List { debug, .. } => list::run(&invocation.global, *debug),
+        other => Err(Error::NotBuilt {
+            command: other.name(),
+        }),
+    }
 }

@@ -140,9 +140,7 @@ pub fn sha256(data: &[u8]) -> [u8; DIGEST_LEN] {
     hasher.finalize()
 }
 
-/// Overwrites `buf` with zeros; `black_box` keeps the compiler from dropping the
-/// stores as dead (best effort: safe code cannot promise volatile writes).
+/// Overwrites `buf` with zeros through volatile writes (`sys::mem::wipe`).
 fn wipe(buf: &mut [u8]) {
-    buf.fill(0);
-    black_box(buf);
+    crate::sys::mem::wipe(buf);
 }
