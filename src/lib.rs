@@ -20,6 +20,7 @@ pub mod net;
 pub mod paths;
 pub mod redact;
 pub mod sha256;
+pub mod store;
 #[allow(unsafe_code)]
 mod sys;
 pub mod term;
