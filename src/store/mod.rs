@@ -159,7 +159,14 @@ mod tests {
         ] {
             assert_eq!(StoreId::from_text(&id.to_text()), Some(id));
         }
-        for bad in ["", "archive:", "archive:Bad", "archive:all", "claude", "Catalog"] {
+        for bad in [
+            "",
+            "archive:",
+            "archive:Bad",
+            "archive:all",
+            "claude",
+            "Catalog",
+        ] {
             assert_eq!(StoreId::from_text(bad), None, "{bad}");
         }
     }
@@ -177,7 +184,13 @@ mod tests {
         let text: Vec<String> = ids.iter().map(StoreId::to_text).collect();
         assert_eq!(
             text,
-            ["archive:a", "archive:b", "claude-keychain", "claude-file", "catalog"]
+            [
+                "archive:a",
+                "archive:b",
+                "claude-keychain",
+                "claude-file",
+                "catalog"
+            ]
         );
     }
 
