@@ -173,7 +173,7 @@ mod tests {
 
     #[test]
     fn store_order_is_the_engines_write_order() {
-        let mut ids = vec![
+        let mut ids = [
             StoreId::Catalog,
             StoreId::ClaudeFile,
             StoreId::Archive(name("b")),

@@ -38,7 +38,7 @@ fn bare_invocation_with_nothing_says_to_log_in_then_add() {
 fn no_slots_with_a_live_login_describes_it_without_tokens() {
     let home = Home::new();
     let blob = br#"{"claudeAiOauth":{"accessToken":"sk-ant-oat01-abc","refreshToken":"sk-ant-ort01-def","expiresAt":4102444800000,"subscriptionType":"max"}}"#;
-    home.put(&home.credentials_file(), blob);
+    Home::put(&home.credentials_file(), blob);
     let out = home.run(&["list"]);
     let text = stdout(&out);
     assert!(
@@ -52,7 +52,7 @@ fn no_slots_with_a_live_login_describes_it_without_tokens() {
 #[test]
 fn rows_come_from_the_catalog_with_the_active_marker() {
     let home = Home::new();
-    home.put(&home.catalog(), CATALOG.as_bytes());
+    Home::put(&home.catalog(), CATALOG.as_bytes());
     let out = home.run(&["list"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let expected = concat!(
@@ -66,7 +66,7 @@ fn rows_come_from_the_catalog_with_the_active_marker() {
 #[test]
 fn json_format_is_versioned_and_global_flags_go_anywhere() {
     let home = Home::new();
-    home.put(&home.catalog(), CATALOG.as_bytes());
+    Home::put(&home.catalog(), CATALOG.as_bytes());
     let expected = concat!(
         r#"{"schema":1,"active":"work","slots":["#,
         r#"{"index":1,"name":"personal","email":"me@example.com","active":false,"plan":"pro"},"#,
@@ -86,7 +86,7 @@ fn json_format_is_versioned_and_global_flags_go_anywhere() {
 fn an_unknown_catalog_version_is_an_error_and_the_file_is_untouched() {
     let home = Home::new();
     let text = br#"{"version":7,"slots":[],"future":true}"#;
-    home.put(&home.catalog(), text);
+    Home::put(&home.catalog(), text);
     let out = home.run(&["list"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
@@ -102,7 +102,7 @@ fn an_unknown_catalog_version_is_an_error_and_the_file_is_untouched() {
 fn a_truncated_catalog_names_the_byte_and_changes_nothing() {
     let home = Home::new();
     let text = &CATALOG.as_bytes()[..60];
-    home.put(&home.catalog(), text);
+    Home::put(&home.catalog(), text);
     let out = home.run(&["list"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -117,7 +117,7 @@ fn a_truncated_catalog_names_the_byte_and_changes_nothing() {
 fn a_symlinked_catalog_is_refused() {
     let home = Home::new();
     let real = home.path().join("elsewhere.json");
-    home.put(&real, CATALOG.as_bytes());
+    Home::put(&real, CATALOG.as_bytes());
     std::fs::create_dir_all(home.catalog().parent().unwrap()).unwrap();
     symlink(&real, home.catalog()).unwrap();
     let out = home.run(&["list"]);
@@ -128,7 +128,7 @@ fn a_symlinked_catalog_is_refused() {
 #[test]
 fn a_catalog_others_can_read_gets_a_warning_but_lists() {
     let home = Home::new();
-    home.put(&home.catalog(), CATALOG.as_bytes());
+    Home::put(&home.catalog(), CATALOG.as_bytes());
     std::fs::set_permissions(home.catalog(), std::fs::Permissions::from_mode(0o644)).unwrap();
     let out = home.run(&["list"]);
     assert_eq!(out.status.code(), Some(0));
@@ -163,7 +163,7 @@ fn commands_of_later_phases_say_so_and_exit_1() {
 #[test]
 fn a_closed_stdout_pipe_is_not_an_error() {
     let home = Home::new();
-    home.put(&home.catalog(), CATALOG.as_bytes());
+    Home::put(&home.catalog(), CATALOG.as_bytes());
     let mut child = home
         .command(["list"])
         .stdout(std::process::Stdio::piped())

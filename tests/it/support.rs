@@ -86,7 +86,7 @@ impl Home {
     }
 
     /// Writes `bytes` at `path`, creating parent directories.
-    pub fn put(&self, path: &Path, bytes: &[u8]) {
+    pub fn put(path: &Path, bytes: &[u8]) {
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         fs::write(path, bytes).unwrap();
     }
