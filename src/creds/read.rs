@@ -4,7 +4,7 @@
 
 use super::error::{CredsError, Husk, Problem, Scope};
 use super::{Identity, LOGIN};
-use crate::json::{Document, Kind, Node};
+use crate::json::{Document, DuplicateKey, Kind, Node};
 use crate::redact::Secret;
 use std::ops::Range;
 
@@ -87,7 +87,7 @@ fn check_duplicates(
     doc: &Document,
     within: Range<usize>,
     scope: Scope,
-    select: impl Fn(&crate::json::DuplicateKey) -> bool,
+    select: impl Fn(&DuplicateKey) -> bool,
 ) -> Result<(), CredsError> {
     let found = doc
         .duplicate_keys()
