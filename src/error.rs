@@ -5,7 +5,7 @@
 //! lower-case line saying what went wrong, with an optional hint saying what to do.
 //! No variant ever carries a secret: callers pass paths, names and reasons only.
 
-use crate::{fs, json, net};
+use crate::{creds, fs, json, net};
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
@@ -44,6 +44,12 @@ pub enum Error {
     Json { path: PathBuf, source: json::Error },
     /// The catalog is not one this version understands; it was left untouched (exit 1).
     Catalog { path: PathBuf, reason: String },
+    /// A credentials blob read from `origin` (a store or file, never its content) is
+    /// refused or cannot be edited (exit 1).
+    Creds {
+        origin: String,
+        source: creds::CredsError,
+    },
 }
 
 impl Error {
@@ -65,7 +71,8 @@ impl Error {
             | Error::Io { .. }
             | Error::Fs(_)
             | Error::Json { .. }
-            | Error::Catalog { .. } => exit::ERROR,
+            | Error::Catalog { .. }
+            | Error::Creds { .. } => exit::ERROR,
         }
     }
 
@@ -82,6 +89,7 @@ impl Error {
             Error::Catalog { .. } => Some(
                 "the catalog was left as it is; a newer claude-token may have written it".into(),
             ),
+            Error::Creds { source, .. } => Some(creds_hint(source).into()),
             Error::Io { .. } => None,
         }
     }
@@ -103,6 +111,7 @@ impl fmt::Display for Error {
             Error::Net(err) => err.fmt(f),
             Error::Json { path, source } => write!(f, "{}: {source}", path.display()),
             Error::Catalog { path, reason } => write!(f, "{}: {reason}", path.display()),
+            Error::Creds { origin, source } => write!(f, "{origin}: {source}"),
         }
     }
 }
@@ -114,6 +123,7 @@ impl std::error::Error for Error {
             Error::Fs(err) => Some(err),
             Error::Net(err) => Some(err),
             Error::Json { source, .. } => Some(source),
+            Error::Creds { source, .. } => Some(source),
             _ => None,
         }
     }
@@ -144,6 +154,17 @@ fn fs_hint(err: &fs::Error) -> Option<String> {
         fs::Error::Io { .. } => return None,
     };
     Some(hint.into())
+}
+
+fn creds_hint(err: &creds::CredsError) -> &'static str {
+    match err {
+        creds::CredsError::Husk(_) => {
+            "Claude Code leaves an empty login after a refused refresh or an unfinished /login; \
+             sign in again with /login in Claude Code"
+        }
+        creds::CredsError::Swap { source, .. } => creds_hint(source),
+        _ => "the credentials were left as they are",
+    }
 }
 
 impl From<net::Error> for Error {

@@ -11,6 +11,7 @@ pub mod args;
 pub mod catalog;
 pub mod cli;
 pub mod commands;
+pub mod creds;
 pub mod error;
 pub mod fs;
 pub mod hex;

@@ -3,6 +3,7 @@
 
 mod args;
 mod cli;
+mod creds;
 mod fs;
 mod http;
 mod json;
