@@ -5,6 +5,7 @@
 //! lower-case line saying what went wrong, with an optional hint saying what to do.
 //! No variant ever carries a secret: callers pass paths, names and reasons only.
 
+use crate::cli::SlotName;
 use crate::{fs, json, net};
 use std::fmt;
 use std::io;
@@ -44,6 +45,10 @@ pub enum Error {
     Json { path: PathBuf, source: json::Error },
     /// The catalog is not one this version understands; it was left untouched (exit 1).
     Catalog { path: PathBuf, reason: String },
+    /// No slot has the name or number the user gave, as typed (exit 1).
+    NoSuchSlot { slot: String },
+    /// A new slot would take a name the catalog already has (exit 1).
+    SlotExists { name: SlotName },
 }
 
 impl Error {
@@ -65,7 +70,9 @@ impl Error {
             | Error::Io { .. }
             | Error::Fs(_)
             | Error::Json { .. }
-            | Error::Catalog { .. } => exit::ERROR,
+            | Error::Catalog { .. }
+            | Error::NoSuchSlot { .. }
+            | Error::SlotExists { .. } => exit::ERROR,
         }
     }
 
@@ -82,6 +89,10 @@ impl Error {
             Error::Catalog { .. } => Some(
                 "the catalog was left as it is; a newer claude-token may have written it".into(),
             ),
+            Error::NoSuchSlot { .. } => Some("run `claude-token list` to see the slots".into()),
+            Error::SlotExists { .. } => {
+                Some("choose another name with --name, or remove that slot first".into())
+            }
             Error::Io { .. } => None,
         }
     }
@@ -103,6 +114,8 @@ impl fmt::Display for Error {
             Error::Net(err) => err.fmt(f),
             Error::Json { path, source } => write!(f, "{}: {source}", path.display()),
             Error::Catalog { path, reason } => write!(f, "{}: {reason}", path.display()),
+            Error::NoSuchSlot { slot } => write!(f, "there is no slot {slot}"),
+            Error::SlotExists { name } => write!(f, "a slot named {name} already exists"),
         }
     }
 }
