@@ -207,46 +207,34 @@ impl CatalogFile {
     }
 }
 
-/// `list` (the `slots` array of `doc`) with `value` after its last element, laid
+/// `array` (the `slots` array of `doc`) with `value` after its last element, laid
 /// out like the elements already there.
-fn append(doc: &Document, list: Node<'_>, value: &Value) -> Vec<u8> {
+fn append(doc: &Document, array: Node<'_>, value: &Value) -> Vec<u8> {
     let src = doc.source();
     let layout = Layout::of(doc);
-    let span = list.span();
-    let elements: Vec<Node<'_>> = list.elements().collect();
-    let (range, text) = match elements.as_slice() {
-        [] => {
-            let at = line_indent(src, span.start);
-            let text = match &layout.pretty {
-                Some(pretty) => {
-                    let inner = format!("{at}{}", pretty.unit);
-                    let item = layout.write(value, &inner, true);
-                    format!("{nl}{inner}{item}{nl}{at}", nl = pretty.newline)
-                }
-                None => layout.write(value, at, false),
-            };
-            (span.start + 1..span.end - 1, text)
-        }
-        [first] => {
-            let sep = format!(",{}", &src[span.start + 1..first.span().start]);
-            let item = layout.write(
-                value,
-                line_indent(src, first.span().start),
-                first.raw().contains('\n'),
-            );
-            (first.span().end..first.span().end, format!("{sep}{item}"))
-        }
-        [.., before, last] => {
-            let sep = &src[before.span().end..last.span().start];
-            let item = layout.write(
-                value,
-                line_indent(src, last.span().start),
-                last.raw().contains('\n'),
-            );
-            (last.span().end..last.span().end, format!("{sep}{item}"))
-        }
+    let span = array.span();
+    let elements: Vec<Node<'_>> = array.elements().collect();
+    let Some(last) = elements.last() else {
+        let at = line_indent(src, span.start);
+        let text = match &layout.pretty {
+            Some(pretty) => {
+                let inner = format!("{at}{}", pretty.unit);
+                let item = layout.write(value, &inner, true);
+                format!("{nl}{inner}{item}{nl}{at}", nl = pretty.newline)
+            }
+            None => layout.write(value, at, false),
+        };
+        return splice(src, span.start + 1..span.end - 1, &text);
     };
-    splice(src, range, &text)
+    // The text between the last two elements, or after `[` for a lone one.
+    let sep = match elements.len() {
+        1 => format!(",{}", &src[span.start + 1..last.span().start]),
+        n => src[elements[n - 2].span().end..last.span().start].to_owned(),
+    };
+    let at = line_indent(src, last.span().start);
+    let item = layout.write(value, at, last.raw().contains('\n'));
+    let end = last.span().end;
+    splice(src, end..end, &format!("{sep}{item}"))
 }
 
 /// The bytes to delete to remove element `index`: the element with the separator

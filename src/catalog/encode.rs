@@ -2,7 +2,7 @@
 //! new value laid out like the document it goes into.
 //!
 //! A document that spans lines gets new values pretty-printed in its own newline and
-//! indentation step (serde_json's style: `"key": value`, one member per line, `[]`
+//! indentation step (`serde_json`'s style: `"key": value`, one member per line, `[]`
 //! and `{}` when empty); a one-line document gets compact text. It never decides
 //! where text goes (that is `edit`) and never reads a file.
 
@@ -177,14 +177,13 @@ impl Pretty {
     }
 }
 
-/// The spaces and tabs that start the line holding byte `pos`, when only they come
-/// before `pos` on that line; otherwise nothing.
+/// The spaces and tabs that start the line holding byte `pos`.
 pub(super) fn line_indent(src: &str, pos: usize) -> &str {
     let line_start = src[..pos].rfind('\n').map_or(0, |at| at + 1);
-    let before = &src[line_start..pos];
-    if before.bytes().all(|b| b == b' ' || b == b'\t') {
-        before
-    } else {
-        ""
-    }
+    let line = &src[line_start..pos];
+    let width = line
+        .bytes()
+        .take_while(|&b| b == b' ' || b == b'\t')
+        .count();
+    &line[..width]
 }

@@ -83,7 +83,7 @@ fn move_aside(legacy: &Path) -> Result<PathBuf, Error> {
         });
         let target = PathBuf::from(name);
         match std::fs::symlink_metadata(&target) {
-            Ok(_) => continue,
+            Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 fs::rename_durable(legacy, &target)?;
                 return Ok(target);

@@ -32,7 +32,7 @@ pub const VERSION: u64 = 1;
 pub const MAX_SIZE: u64 = 4 << 20;
 
 /// The text of a catalog created from nothing: the layout the original tool's
-/// serde_json pretty printer gives, so a hand reader sees the same file either way,
+/// `serde_json` pretty printer gives, so a hand reader sees the same file either way,
 /// plus a final newline.
 const NEW_CATALOG: &str = "{\n  \"version\": 1,\n  \"active\": null,\n  \"slots\": []\n}\n";
 
