@@ -7,49 +7,13 @@ use std::io::{BufRead, BufReader, Read};
 use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use claude_token::fs::{
     create_private_dir_all, dir_access, read_regular, write_atomic, Error, Lock, WriteOutcome,
 };
 
-/// A fresh directory under the system temp dir, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> Self {
-        static COUNT: AtomicU32 = AtomicU32::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
-        let n = COUNT.fetch_add(1, Ordering::Relaxed);
-        let name = format!("claude-token-it-{}-{n}-{nanos}", std::process::id());
-        let path = std::env::temp_dir().join(name);
-        fs::create_dir(&path).unwrap();
-        TempDir(path)
-    }
-
-    fn join(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(&self.0)
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
-            .collect();
-        names.sort();
-        names
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
+use crate::support::TempDir;
 
 fn mode(path: &Path) -> u32 {
     fs::symlink_metadata(path).unwrap().mode() & 0o7777
@@ -188,10 +152,10 @@ fn atomic_write_refuses_a_path_without_a_file_name() {
 #[test]
 fn private_dir_creation_leaves_existing_dirs_as_they_are() {
     let tmp = TempDir::new();
-    set_mode(&tmp.0, 0o755);
+    set_mode(tmp.path(), 0o755);
     create_private_dir_all(&tmp.join("a/b")).unwrap();
     create_private_dir_all(&tmp.join("a/b")).unwrap();
-    assert_eq!(mode(&tmp.0), 0o755);
+    assert_eq!(mode(tmp.path()), 0o755);
     assert_eq!(mode(&tmp.join("a")), 0o700);
     assert_eq!(mode(&tmp.join("a/b")), 0o700);
 }
@@ -211,8 +175,8 @@ fn private_dir_creation_refuses_a_file_on_the_way() {
 fn dir_access_reports_group_or_world_access() {
     let tmp = TempDir::new();
     for (mode, too_open) in [(0o700, false), (0o750, true), (0o701, true), (0o755, true)] {
-        set_mode(&tmp.0, mode);
-        let access = dir_access(&tmp.0).unwrap().unwrap();
+        set_mode(tmp.path(), mode);
+        let access = dir_access(tmp.path()).unwrap().unwrap();
         assert_eq!((access.mode, access.too_open), (mode, too_open));
     }
 }
@@ -282,7 +246,7 @@ fn read_refuses_symlinks_even_dangling_ones() {
 #[test]
 fn read_refuses_a_directory() {
     let tmp = TempDir::new();
-    let err = read_regular(&tmp.0, 100).unwrap_err();
+    let err = read_regular(tmp.path(), 100).unwrap_err();
     assert!(matches!(err, Error::NotRegular { .. }), "{err:?}");
 }
 

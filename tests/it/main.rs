@@ -7,6 +7,7 @@ mod cli;
 mod fs;
 mod http;
 mod json;
+mod list;
 mod net;
 mod redact;
 mod sha256;

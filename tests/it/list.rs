@@ -1,0 +1,176 @@
+//! `list` through the real binary in a temporary home: guidance with no slots, rows
+//! and JSON from a catalog, and bad catalogs refused with the file left untouched.
+
+use crate::support::{stderr, stdout, Home};
+use std::os::unix::fs::{symlink, PermissionsExt};
+
+const CATALOG: &str = r#"{
+  "version": 1,
+  "active": "work",
+  "slots": [
+    { "name": "personal", "email": "me@example.com", "plan": "pro", "last_five_hour_percent": 4.5 },
+    { "name": "work", "email": "me@example.org", "plan": "max" }
+  ]
+}"#;
+
+#[test]
+fn bare_invocation_with_nothing_says_to_log_in_then_add() {
+    let home = Home::new();
+    let out = home.run(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("No slots yet, and no Claude Code login at "),
+        "{text}"
+    );
+    assert!(text.contains("claude-token add"), "{text}");
+    assert!(
+        !home.path().join(".config").exists(),
+        "list must not create anything"
+    );
+    assert!(
+        !home.path().join(".local").exists(),
+        "list must not create anything"
+    );
+}
+
+#[test]
+fn no_slots_with_a_live_login_describes_it_without_tokens() {
+    let home = Home::new();
+    let blob = br#"{"claudeAiOauth":{"accessToken":"sk-ant-oat01-abc","refreshToken":"sk-ant-ort01-def","expiresAt":4102444800000,"subscriptionType":"max"}}"#;
+    Home::put(&home.credentials_file(), blob);
+    let out = home.run(&["list"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("logged in, plan max, access token expires in "),
+        "{text}"
+    );
+    assert!(text.contains("Register that login as a slot with: claude-token add"));
+    assert!(!text.contains("sk-ant") && !stderr(&out).contains("sk-ant"));
+}
+
+#[test]
+fn rows_come_from_the_catalog_with_the_active_marker() {
+    let home = Home::new();
+    Home::put(&home.catalog(), CATALOG.as_bytes());
+    let out = home.run(&["list"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let expected = concat!(
+        "  #   NAME      EMAIL           PLAN\n",
+        "  #1  personal  me@example.com  pro\n",
+        "* #2  work      me@example.org  max\n",
+    );
+    assert_eq!(stdout(&out), expected);
+}
+
+#[test]
+fn json_format_is_versioned_and_global_flags_go_anywhere() {
+    let home = Home::new();
+    Home::put(&home.catalog(), CATALOG.as_bytes());
+    let expected = concat!(
+        r#"{"schema":1,"active":"work","slots":["#,
+        r#"{"index":1,"name":"personal","email":"me@example.com","active":false,"plan":"pro"},"#,
+        r#"{"index":2,"name":"work","email":"me@example.org","active":true,"plan":"max"}]}"#,
+        "\n"
+    );
+    for args in [
+        &["--format", "json", "list"][..],
+        &["list", "--format=json"][..],
+    ] {
+        let out = home.run(args);
+        assert_eq!(stdout(&out), expected, "{args:?}");
+    }
+}
+
+#[test]
+fn an_unknown_catalog_version_is_an_error_and_the_file_is_untouched() {
+    let home = Home::new();
+    let text = br#"{"version":7,"slots":[],"future":true}"#;
+    Home::put(&home.catalog(), text);
+    let out = home.run(&["list"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("the catalog has version 7, this claude-token reads version 1"),
+        "{err}"
+    );
+    assert!(err.contains("hint:"), "{err}");
+    assert_eq!(std::fs::read(home.catalog()).unwrap(), text);
+}
+
+#[test]
+fn a_truncated_catalog_names_the_byte_and_changes_nothing() {
+    let home = Home::new();
+    let text = &CATALOG.as_bytes()[..60];
+    Home::put(&home.catalog(), text);
+    let out = home.run(&["list"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("invalid JSON at byte"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read(home.catalog()).unwrap(), text);
+}
+
+#[test]
+fn a_symlinked_catalog_is_refused() {
+    let home = Home::new();
+    let real = home.path().join("elsewhere.json");
+    Home::put(&real, CATALOG.as_bytes());
+    std::fs::create_dir_all(home.catalog().parent().unwrap()).unwrap();
+    symlink(&real, home.catalog()).unwrap();
+    let out = home.run(&["list"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("symbolic link"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_catalog_others_can_read_gets_a_warning_but_lists() {
+    let home = Home::new();
+    Home::put(&home.catalog(), CATALOG.as_bytes());
+    std::fs::set_permissions(home.catalog(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = home.run(&["list"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("warning:"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("chmod 600"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_relative_override_is_a_usage_error() {
+    let home = Home::new();
+    let out = home
+        .command(["list"])
+        .env("CLAUDE_TOKEN_CONFIG_DIR", "cfg")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("CLAUDE_TOKEN_CONFIG_DIR must be an absolute path"));
+}
+
+#[test]
+fn commands_of_later_phases_say_so_and_exit_1() {
+    let home = Home::new();
+    let out = home.run(&["use", "work"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("the `use` command is not built yet"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_closed_stdout_pipe_is_not_an_error() {
+    let home = Home::new();
+    Home::put(&home.catalog(), CATALOG.as_bytes());
+    let mut child = home
+        .command(["list"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
