@@ -1,6 +1,7 @@
 //! The legacy catalog migration, against real files in a temporary home.
 
-use super::{TempDir, ORIGINAL};
+use super::ORIGINAL;
+use crate::support::TempDir;
 use claude_token::catalog::{migrate_legacy, MigrationOutcome};
 use claude_token::paths::Paths;
 use std::fs;
@@ -13,13 +14,13 @@ struct Setup {
 }
 
 impl Setup {
-    fn new(tag: &str) -> Self {
-        let dir = TempDir::new(tag);
-        let home = dir.0.join("home");
+    fn new() -> Self {
+        let dir = TempDir::new();
+        let home = dir.join("home");
         fs::create_dir_all(home.join(".claude")).unwrap();
         let paths = Paths {
-            config_dir: dir.0.join("config/claude-token-cli"),
-            data_dir: dir.0.join("data"),
+            config_dir: dir.join("config/claude-token-cli"),
+            data_dir: dir.join("data"),
             claude_dir: home.join(".claude"),
             credentials_dir: home.join(".claude"),
             home_dir: home,
@@ -59,7 +60,7 @@ fn mode(path: &Path) -> u32 {
 
 #[test]
 fn without_a_legacy_file_nothing_happens() {
-    let s = Setup::new("none");
+    let s = Setup::new();
     assert_eq!(
         migrate_legacy(&s.paths).unwrap(),
         MigrationOutcome::NoLegacy
@@ -69,7 +70,7 @@ fn without_a_legacy_file_nothing_happens() {
 
 #[test]
 fn a_legacy_file_alone_becomes_the_catalog_and_is_moved_aside() {
-    let s = Setup::new("legacy");
+    let s = Setup::new();
     fs::write(s.legacy(), ORIGINAL).unwrap();
     fs::set_permissions(s.legacy(), fs::Permissions::from_mode(0o644)).unwrap();
     let outcome = migrate_legacy(&s.paths).unwrap();
@@ -83,7 +84,7 @@ fn a_legacy_file_alone_becomes_the_catalog_and_is_moved_aside() {
     assert_eq!(fs::read(s.paths.catalog()).unwrap(), ORIGINAL.as_bytes());
     assert_eq!(mode(&s.paths.catalog()), 0o600);
     assert_eq!(mode(&s.paths.config_dir), 0o700);
-    assert_eq!(mode(&s.dir.0.join("config")), 0o700);
+    assert_eq!(mode(&s.dir.join("config")), 0o700);
     assert_eq!(s.claude_names(), ["claude-token-cli.json.moved"]);
     assert_eq!(fs::read(s.moved(".moved")).unwrap(), ORIGINAL.as_bytes());
     // A second run has nothing left to do.
@@ -95,7 +96,7 @@ fn a_legacy_file_alone_becomes_the_catalog_and_is_moved_aside() {
 
 #[test]
 fn with_both_files_the_legacy_one_is_ignored_and_left() {
-    let s = Setup::new("both");
+    let s = Setup::new();
     fs::write(s.legacy(), ORIGINAL).unwrap();
     let ours = r#"{"version":1,"active":null,"slots":[]}"#;
     s.write_catalog(ours);
@@ -109,7 +110,7 @@ fn with_both_files_the_legacy_one_is_ignored_and_left() {
 
 #[test]
 fn a_crash_between_write_and_rename_is_completed_on_the_next_run() {
-    let s = Setup::new("crash");
+    let s = Setup::new();
     fs::write(s.legacy(), ORIGINAL).unwrap();
     s.write_catalog(ORIGINAL);
     assert_eq!(
@@ -125,7 +126,7 @@ fn a_crash_between_write_and_rename_is_completed_on_the_next_run() {
 
 #[test]
 fn a_taken_moved_name_is_never_overwritten() {
-    let s = Setup::new("taken");
+    let s = Setup::new();
     fs::write(s.moved(".moved"), b"an older backup").unwrap();
     fs::write(s.legacy(), ORIGINAL).unwrap();
     let outcome = migrate_legacy(&s.paths).unwrap();
@@ -154,7 +155,7 @@ fn garbage_in_the_legacy_file_is_refused_and_left() {
         ),
     ];
     for (text, expected) in cases {
-        let s = Setup::new("garbage");
+        let s = Setup::new();
         fs::write(s.legacy(), text).unwrap();
         let outcome = migrate_legacy(&s.paths).unwrap();
         let MigrationOutcome::LegacyRefused { legacy, reason } = outcome else {
@@ -170,8 +171,8 @@ fn garbage_in_the_legacy_file_is_refused_and_left() {
 
 #[test]
 fn a_symlinked_legacy_file_is_refused_and_left() {
-    let s = Setup::new("symlink");
-    let elsewhere = s.dir.0.join("elsewhere.json");
+    let s = Setup::new();
+    let elsewhere = s.dir.join("elsewhere.json");
     fs::write(&elsewhere, ORIGINAL).unwrap();
     std::os::unix::fs::symlink(&elsewhere, s.legacy()).unwrap();
     let outcome = migrate_legacy(&s.paths).unwrap();
@@ -188,7 +189,7 @@ fn a_symlinked_legacy_file_is_refused_and_left() {
 
 #[test]
 fn an_unreadable_catalog_beside_a_legacy_file_is_an_error() {
-    let s = Setup::new("badcatalog");
+    let s = Setup::new();
     fs::write(s.legacy(), ORIGINAL).unwrap();
     fs::create_dir_all(&s.paths.config_dir).unwrap();
     std::os::unix::fs::symlink(s.legacy(), s.paths.catalog()).unwrap();

@@ -1,7 +1,8 @@
 //! Reading: the original tool's catalog, the members we own, and refusals that
 //! leave the file as it was.
 
-use super::{name, parse, slot, TempDir, ORIGINAL};
+use super::{name, parse, slot, ORIGINAL};
+use crate::support::TempDir;
 use claude_token::catalog::{
     self, Catalog, CatalogFile, Organization, RefreshOutcome, Slot, UsageSnapshot, UsageWindow,
 };
@@ -77,8 +78,8 @@ fn reads_every_member_we_own() {
 
 #[test]
 fn an_unknown_version_is_refused_and_the_file_left_untouched() {
-    let dir = TempDir::new("version");
-    let path = dir.0.join("slots.json");
+    let dir = TempDir::new();
+    let path = dir.join("slots.json");
     let text = r#"{"version":2,"active":null,"slots":[],"new_thing":true}"#;
     std::fs::write(&path, text).unwrap();
     let err = catalog::load(&path).unwrap_err();
@@ -96,8 +97,8 @@ fn an_unknown_version_is_refused_and_the_file_left_untouched() {
 #[test]
 fn load_reports_loose_permissions_and_a_missing_file() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = TempDir::new("load");
-    let path = dir.0.join("slots.json");
+    let dir = TempDir::new();
+    let path = dir.join("slots.json");
     assert!(catalog::load(&path).unwrap().is_none());
     std::fs::write(&path, ORIGINAL).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
@@ -110,10 +111,10 @@ fn load_reports_loose_permissions_and_a_missing_file() {
 
 #[test]
 fn a_symlinked_catalog_is_refused() {
-    let dir = TempDir::new("symlink");
-    let real = dir.0.join("real.json");
+    let dir = TempDir::new();
+    let real = dir.join("real.json");
     std::fs::write(&real, ORIGINAL).unwrap();
-    let path = dir.0.join("slots.json");
+    let path = dir.join("slots.json");
     std::os::unix::fs::symlink(&real, &path).unwrap();
     let err = catalog::load(&path).unwrap_err();
     assert!(err.to_string().contains("symbolic link"), "{err}");
