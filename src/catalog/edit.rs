@@ -38,10 +38,15 @@ impl CatalogFile {
         self.reread(&bytes, &expected)
     }
 
-    /// Appends `slot`; its name must be new.
+    /// Appends `slot`; its name must be new. An `active` left naming a slot that no
+    /// longer exists is cleared first, so that adding a slot never activates it.
     pub fn add_slot(&self, slot: Slot) -> Result<CatalogFile, Error> {
         if self.catalog.get(&slot.name).is_some() {
             return Err(Error::SlotExists { name: slot.name });
+        }
+        let active = self.doc.root().get("active").and_then(|n| n.as_str());
+        if active.is_some_and(|text| text == slot.name.as_str()) {
+            return self.set_active(None)?.add_slot(slot);
         }
         let value = encode::slot(&slot).map_err(|reason| self.error(reason))?;
         let bytes = match self.doc.root().get("slots") {

@@ -1,5 +1,5 @@
-//! Files and locks: atomic durable replace, private directories, bounded-wait locks
-//! and checked reads.
+//! Files and locks: atomic durable replace, durable rename, private directories,
+//! bounded-wait locks and checked reads.
 //!
 //! Every write to credentials, the archive, the catalog and the journal goes through
 //! [`write_atomic`]; every lock is a [`Lock`]. This module never follows a symlink where

@@ -232,6 +232,17 @@ fn set_and_clear_active() {
 }
 
 #[test]
+fn adding_a_slot_never_activates_it_through_a_dangling_name() {
+    let file = parse(r#"{"version":1,"active":"b","slots":[{"name":"a"}]}"#);
+    let added = reparsed(file.add_slot(slot("b")));
+    assert_eq!(
+        text(&added),
+        r#"{"version":1,"active":null,"slots":[{"name":"a"},{"name":"b"}]}"#
+    );
+    assert_eq!(added.catalog().active, None);
+}
+
+#[test]
 fn clearing_a_member_writes_null_and_an_absent_one_stays_absent() {
     let file = parse(r#"{"version":1,"slots":[{"name":"a","email":"e@x.io"}]}"#);
     let cleared = reparsed(file.update_slot(&name("a"), |s| {
