@@ -198,6 +198,23 @@ fn compact_catalogs_stay_compact() {
 }
 
 #[test]
+fn one_line_slots_in_a_pretty_catalog_stay_on_one_line() {
+    let file = parse(
+        "{\n  \"version\": 1,\n  \"slots\": [\n    { \"name\": \"a\" },\n    { \"name\": \"b\" }\n  ]\n}",
+    );
+    let added = reparsed(file.add_slot(slot("c")));
+    let org = Organization {
+        uuid: "o".into(),
+        name: None,
+    };
+    let updated = reparsed(added.update_slot(&name("a"), |s| s.organization = Some(org)));
+    assert_eq!(
+        text(&updated),
+        "{\n  \"version\": 1,\n  \"slots\": [\n    { \"name\": \"a\", \"organization\": {\"uuid\":\"o\"} },\n    { \"name\": \"b\" },\n    {\"name\":\"c\"}\n  ]\n}"
+    );
+}
+
+#[test]
 fn a_catalog_without_slots_gets_the_member() {
     let compact = reparsed(parse(r#"{"version": 1}"#).add_slot(slot("a")));
     assert_eq!(text(&compact), r#"{"version": 1,"slots": [{"name":"a"}]}"#);
