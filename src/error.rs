@@ -5,6 +5,7 @@
 //! lower-case line saying what went wrong, with an optional hint saying what to do.
 //! No variant ever carries a secret: callers pass paths, names and reasons only.
 
+use crate::cli::SlotName;
 use crate::{creds, fs, json, net};
 use std::fmt;
 use std::io;
@@ -50,6 +51,10 @@ pub enum Error {
         origin: String,
         source: creds::CredsError,
     },
+    /// No slot has the name or number the user gave, as typed (exit 1).
+    NoSuchSlot { slot: String },
+    /// A new slot would take a name the catalog already has (exit 1).
+    SlotExists { name: SlotName },
 }
 
 impl Error {
@@ -72,7 +77,9 @@ impl Error {
             | Error::Fs(_)
             | Error::Json { .. }
             | Error::Catalog { .. }
-            | Error::Creds { .. } => exit::ERROR,
+            | Error::Creds { .. }
+            | Error::NoSuchSlot { .. }
+            | Error::SlotExists { .. } => exit::ERROR,
         }
     }
 
@@ -90,6 +97,10 @@ impl Error {
                 "the catalog was left as it is; a newer claude-token may have written it".into(),
             ),
             Error::Creds { source, .. } => Some(creds_hint(source).into()),
+            Error::NoSuchSlot { .. } => Some("run `claude-token list` to see the slots".into()),
+            Error::SlotExists { .. } => {
+                Some("choose another name with --name, or remove that slot first".into())
+            }
             Error::Io { .. } => None,
         }
     }
@@ -112,6 +123,8 @@ impl fmt::Display for Error {
             Error::Json { path, source } => write!(f, "{}: {source}", path.display()),
             Error::Catalog { path, reason } => write!(f, "{}: {reason}", path.display()),
             Error::Creds { origin, source } => write!(f, "{origin}: {source}"),
+            Error::NoSuchSlot { slot } => write!(f, "there is no slot {slot}"),
+            Error::SlotExists { name } => write!(f, "a slot named {name} already exists"),
         }
     }
 }

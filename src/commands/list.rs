@@ -6,7 +6,7 @@
 //! writes or creates anything.
 
 use crate::catalog::{self, Catalog};
-use crate::cli::{Format, Global};
+use crate::cli::{Format, Global, SlotName};
 use crate::json::{self, Value};
 use crate::paths::Paths;
 use crate::{fs, term, time, Error};
@@ -18,8 +18,10 @@ const MAX_CREDENTIALS: u64 = 1 << 20;
 pub fn run(global: &Global, debug: bool) -> Result<(), Error> {
     let paths = Paths::from_env()?;
     let catalog_path = paths.catalog();
-    let catalog = catalog::load(&catalog_path)?.unwrap_or_default();
-    if catalog.too_open {
+    let loaded = catalog::load(&catalog_path)?;
+    let too_open = loaded.as_ref().is_some_and(|l| l.too_open);
+    let catalog = loaded.map_or_else(Catalog::default, |l| l.file.into_catalog());
+    if too_open {
         term::warn(&format!(
             "{} can be read by other users; run: chmod 600 {}",
             catalog_path.display(),
@@ -42,7 +44,7 @@ pub fn run(global: &Global, debug: bool) -> Result<(), Error> {
 /// The machine-readable form: `{"schema":1,"active":…,"slots":[…]}` (SPEC.md §4).
 pub fn to_json(catalog: &Catalog) -> Value {
     let slots = catalog.slots.iter().enumerate().map(|(i, slot)| {
-        let active = catalog.active.as_deref() == Some(slot.name.as_str());
+        let active = catalog.active.as_ref() == Some(&slot.name);
         Value::Object(vec![
             ("index".into(), Value::from(i as u64 + 1)),
             ("name".into(), Value::from(slot.name.as_str())),
@@ -53,7 +55,10 @@ pub fn to_json(catalog: &Catalog) -> Value {
     });
     Value::Object(vec![
         ("schema".into(), Value::from(1u64)),
-        ("active".into(), optional(catalog.active.as_deref())),
+        (
+            "active".into(),
+            optional(catalog.active.as_ref().map(SlotName::as_str)),
+        ),
         ("slots".into(), Value::Array(slots.collect())),
     ])
 }
@@ -69,14 +74,14 @@ pub fn table(catalog: &Catalog) -> String {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let marker = if catalog.active.as_deref() == Some(s.name.as_str()) {
+            let marker = if catalog.active.as_ref() == Some(&s.name) {
                 "*"
             } else {
                 " "
             };
             [
                 format!("{marker} #{}", i + 1),
-                s.name.clone(),
+                s.name.to_string(),
                 s.email.clone().unwrap_or_else(|| "-".into()),
                 s.plan.clone().unwrap_or_else(|| "-".into()),
             ]
@@ -180,24 +185,23 @@ fn debug_paths(paths: &Paths) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::SlotEntry;
+    use crate::catalog::Slot;
+
+    fn name(text: &str) -> SlotName {
+        SlotName::parse(text).unwrap()
+    }
 
     fn sample() -> Catalog {
         Catalog {
-            active: Some("work".into()),
+            active: Some(name("work")),
             slots: vec![
-                SlotEntry {
-                    name: "personal".into(),
+                Slot {
                     email: Some("a@example.com".into()),
                     plan: Some("max".into()),
+                    ..Slot::new(name("personal"))
                 },
-                SlotEntry {
-                    name: "work".into(),
-                    email: None,
-                    plan: None,
-                },
+                Slot::new(name("work")),
             ],
-            too_open: false,
         }
     }
 

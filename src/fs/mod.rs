@@ -1,5 +1,5 @@
-//! Files and locks: atomic durable replace, private directories, bounded-wait locks
-//! and checked reads.
+//! Files and locks: atomic durable replace, durable rename, private directories,
+//! bounded-wait locks and checked reads.
 //!
 //! Every write to credentials, the archive, the catalog and the journal goes through
 //! [`write_atomic`]; every lock is a [`Lock`]. This module never follows a symlink where
@@ -81,6 +81,19 @@ fn sync(file: &File) -> io::Result<()> {
 fn rename(from: &Path, to: &Path) -> io::Result<()> {
     fault::hit(Op::Rename)?;
     stdfs::rename(from, to)
+}
+
+/// Renames `from` to `to` and makes the change durable: the directory of `to` is
+/// flushed, and that of `from` too when it is another one. Like rename(2), it
+/// replaces an existing `to` and renames a symlink itself, never what it points to.
+/// The caller holds the state lock.
+pub fn rename_durable(from: &Path, to: &Path) -> Result<(), Error> {
+    rename(from, to).map_err(|e| Error::io("rename", from, e))?;
+    sync_dir(parent_dir(to))?;
+    if parent_dir(from) != parent_dir(to) {
+        sync_dir(parent_dir(from))?;
+    }
+    Ok(())
 }
 
 /// Makes the entries of `dir` (a create, rename or mkdir) durable.

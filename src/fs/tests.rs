@@ -6,7 +6,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use super::fault::{self, Fault};
-use super::{write_atomic, Error, WriteOutcome};
+use super::{rename_durable, write_atomic, Error, WriteOutcome};
 
 /// A fresh directory under the system temp dir, removed on drop.
 struct TempDir(PathBuf);
@@ -155,4 +155,47 @@ fn faults_fire_once_and_only_on_their_operation() {
         WriteOutcome::Replaced
     );
     assert_only_target(&dir, &file, b"three");
+}
+
+#[test]
+fn rename_durable_moves_the_file_and_flushes_the_directory() {
+    let (dir, file) = TempDir::with_file("rename", b"old");
+    let moved = dir.0.join("creds.json.moved");
+    rename_durable(&file, &moved).unwrap();
+    assert_eq!(dir.names(), ["creds.json.moved"]);
+    assert_eq!(fs::read(&moved).unwrap(), b"old");
+    // The directory flush is the one fsync: a failure there is reported.
+    fs::write(&file, b"again").unwrap();
+    fault::inject(Fault::FsyncFails { nth: 1 });
+    let err = rename_durable(&file, &dir.0.join("second")).unwrap_err();
+    fault::clear();
+    assert!(
+        matches!(
+            err,
+            Error::Io {
+                action: "sync directory",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn failed_rename_durable_leaves_the_source() {
+    let (dir, file) = TempDir::with_file("rename-fails", b"old");
+    fault::inject(Fault::RenameBusy { nth: 1 });
+    let err = rename_durable(&file, &dir.0.join("other")).unwrap_err();
+    fault::clear();
+    assert!(
+        matches!(
+            err,
+            Error::Io {
+                action: "rename",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_only_target(&dir, &file, b"old");
 }

@@ -2,6 +2,7 @@
 //! real binary driven end to end.
 
 mod args;
+mod catalog;
 mod cli;
 mod creds;
 mod fs;
