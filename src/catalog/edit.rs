@@ -9,10 +9,11 @@
 //! `last_usage` and `last_refresh` are replaced whole when they change. Nothing here
 //! writes a file.
 
-use super::encode::{self, line_indent, Layout};
+use super::encode::{self, Layout};
 use super::model::{Catalog, RefreshOutcome, Slot, UsageSnapshot};
 use super::CatalogFile;
 use crate::cli::SlotName;
+use crate::json::line_indent;
 use crate::json::{quote, Document, EditError, Node, Position, Value};
 use crate::Error;
 use std::ops::Range;

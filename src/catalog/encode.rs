@@ -7,7 +7,7 @@
 //! where text goes (that is `edit`) and never reads a file.
 
 use super::model::{Organization, RefreshOutcome, Slot, UsageSnapshot, UsageWindow};
-use crate::json::{quote, to_compact_string, write_compact, Document, Number, Value};
+use crate::json::{line_indent, quote, to_compact_string, write_compact, Document, Number, Value};
 
 /// The members of a slot other than `name`, in the order a new slot gets them; `None`
 /// is a member without a value.
@@ -175,15 +175,4 @@ impl Pretty {
         out.push_str(at);
         out.push(bracket);
     }
-}
-
-/// The spaces and tabs that start the line holding byte `pos`.
-pub(super) fn line_indent(src: &str, pos: usize) -> &str {
-    let line_start = src[..pos].rfind('\n').map_or(0, |at| at + 1);
-    let line = &src[line_start..pos];
-    let width = line
-        .bytes()
-        .take_while(|&b| b == b' ' || b == b'\t')
-        .count();
-    &line[..width]
 }

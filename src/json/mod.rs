@@ -22,6 +22,7 @@ mod write;
 
 pub use document::{Document, DuplicateKey, Elements, Kind, Member, Members, Node, PathStep};
 pub use edit::{EditError, Editor, Position};
+pub use style::line_indent;
 pub use value::{Number, Value};
 pub use write::{quote, to_compact_string, write_compact};
 

@@ -117,7 +117,7 @@ fn containers(doc: &Document) -> impl Iterator<Item = Node<'_>> {
 }
 
 /// The spaces and tabs that start the line holding byte `pos`.
-fn line_indent(src: &str, pos: usize) -> &str {
+pub fn line_indent(src: &str, pos: usize) -> &str {
     let line_start = src[..pos].rfind('\n').map_or(0, |at| at + 1);
     let line = &src[line_start..pos];
     let width = line
