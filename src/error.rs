@@ -44,6 +44,13 @@ pub enum Error {
     Json { path: PathBuf, source: json::Error },
     /// The catalog is not one this version understands; it was left untouched (exit 1).
     Catalog { path: PathBuf, reason: String },
+    /// A Keychain item could not be read, written or deleted (exit 1). `service` names
+    /// the item; `reason` says what failed and never holds a byte of the item.
+    Keychain {
+        action: &'static str,
+        service: String,
+        reason: String,
+    },
 }
 
 impl Error {
@@ -65,7 +72,8 @@ impl Error {
             | Error::Io { .. }
             | Error::Fs(_)
             | Error::Json { .. }
-            | Error::Catalog { .. } => exit::ERROR,
+            | Error::Catalog { .. }
+            | Error::Keychain { .. } => exit::ERROR,
         }
     }
 
@@ -81,6 +89,10 @@ impl Error {
             Error::Json { .. } => Some("the file was left as it is; fix or move it away".into()),
             Error::Catalog { .. } => Some(
                 "the catalog was left as it is; a newer claude-token may have written it".into(),
+            ),
+            Error::Keychain { .. } => Some(
+                "make sure the login keychain is unlocked (security unlock-keychain), then run the command again"
+                    .into(),
             ),
             Error::Io { .. } => None,
         }
@@ -103,6 +115,14 @@ impl fmt::Display for Error {
             Error::Net(err) => err.fmt(f),
             Error::Json { path, source } => write!(f, "{}: {source}", path.display()),
             Error::Catalog { path, reason } => write!(f, "{}: {reason}", path.display()),
+            Error::Keychain {
+                action,
+                service,
+                reason,
+            } => write!(
+                f,
+                "cannot {action} the keychain item \"{service}\": {reason}"
+            ),
         }
     }
 }
