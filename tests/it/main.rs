@@ -9,5 +9,6 @@ mod json;
 mod net;
 mod redact;
 mod sha256;
+mod store;
 mod support;
 mod time;
