@@ -3,15 +3,17 @@
 //! This machine cannot compile this file (no Apple target); it is kept to process
 //! plumbing so that reading it is enough to check it. Owns the child process: piped
 //! stdin and stdout, stderr discarded (we never show it: it is not ours to trust),
-//! a reader thread for stdout so a large answer cannot block the child, and the kill
-//! when [`CALL_TIMEOUT`] passes. It never puts anything but `call.args` on argv and
-//! never looks `security` up in `PATH`.
+//! a reader thread for stdout so a large answer cannot block the child, and one
+//! deadline, [`CALL_TIMEOUT`] after the start, for the child and for its output:
+//! past it the child is killed and the call fails. It never puts anything but
+//! `call.args` on argv and never looks `security` up in `PATH`.
 
 use super::security_cli::{SecurityCall, SecurityOutput, CALL_TIMEOUT, SECURITY_PROGRAM};
 use super::SecurityRunner;
 use crate::store::Blob;
 use std::io::{self, Read, Write};
 use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -37,19 +39,26 @@ impl SecurityRunner for ProcessRunner {
             .stdout
             .take()
             .ok_or_else(|| io::Error::other("stdout not piped"))?;
-        let reader = thread::spawn(move || read_capped(stdout));
+        let deadline = Instant::now() + CALL_TIMEOUT;
+        let (sender, receiver) = mpsc::channel();
+        // Never joined: if something still held the pipe open after the child is
+        // gone, the thread would block, and we must not block with it.
+        thread::spawn(move || sender.send(read_capped(stdout)));
         let fed = feed(&mut child, call);
-        let status = wait_with_timeout(&mut child);
-        let stdout = reader
-            .join()
-            .map_err(|_| io::Error::other("the stdout reader panicked"))?;
-        let status = status?;
+        let status = wait_until(&mut child, deadline)?;
+        let stdout = receiver
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .map_err(|_| timed_out())??;
         fed?;
         Ok(SecurityOutput {
             status: status.code(),
-            stdout: Blob::new(stdout?),
+            stdout: Blob::new(stdout),
         })
     }
+}
+
+fn timed_out() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, "security timed out")
 }
 
 /// Writes the call's stdin (at most one 4 KiB line, which fits in the pipe buffer,
@@ -60,20 +69,20 @@ fn feed(child: &mut Child, call: &SecurityCall) -> io::Result<()> {
         .stdin
         .take()
         .ok_or_else(|| io::Error::other("stdin not piped"))?;
-    if let Some(bytes) = &call.stdin {
-        match stdin.write_all(bytes.as_bytes()) {
-            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e),
-            _ => {}
-        }
-    }
+    let written = match &call.stdin {
+        Some(bytes) => stdin.write_all(bytes.as_bytes()),
+        None => Ok(()),
+    };
     drop(stdin);
-    Ok(())
+    match written {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e),
+        _ => Ok(()),
+    }
 }
 
-/// Waits for the child; past the deadline it is killed, reaped, and the call fails
+/// Waits for the child; past `deadline` it is killed, reaped, and the call fails
 /// with `TimedOut`.
-fn wait_with_timeout(child: &mut Child) -> io::Result<ExitStatus> {
-    let deadline = Instant::now() + CALL_TIMEOUT;
+fn wait_until(child: &mut Child, deadline: Instant) -> io::Result<ExitStatus> {
     loop {
         if let Some(status) = child.try_wait()? {
             return Ok(status);
@@ -81,11 +90,8 @@ fn wait_with_timeout(child: &mut Child) -> io::Result<ExitStatus> {
         if Instant::now() >= deadline {
             // Kill fails only if it already exited; the wait reaps it either way.
             let _ = child.kill();
-            child.wait()?;
-            return Err(io::Error::new(
-                io::ErrorKind::TimedOut,
-                "security timed out",
-            ));
+            let _reaped = child.wait()?;
+            return Err(timed_out());
         }
         thread::sleep(POLL_EVERY);
     }
