@@ -55,6 +55,13 @@ pub enum Error {
     NoSuchSlot { slot: String },
     /// A new slot would take a name the catalog already has (exit 1).
     SlotExists { name: SlotName },
+    /// A Keychain item could not be read, written or deleted (exit 1). `service` names
+    /// the item; `reason` says what failed and never holds a byte of the item.
+    Keychain {
+        action: &'static str,
+        service: String,
+        reason: String,
+    },
 }
 
 impl Error {
@@ -79,7 +86,8 @@ impl Error {
             | Error::Catalog { .. }
             | Error::Creds { .. }
             | Error::NoSuchSlot { .. }
-            | Error::SlotExists { .. } => exit::ERROR,
+            | Error::SlotExists { .. }
+            | Error::Keychain { .. } => exit::ERROR,
         }
     }
 
@@ -101,6 +109,10 @@ impl Error {
             Error::SlotExists { .. } => {
                 Some("choose another name with --name, or remove that slot first".into())
             }
+            Error::Keychain { .. } => Some(
+                "make sure the login keychain is unlocked (security unlock-keychain), then run the command again"
+                    .into(),
+            ),
             Error::Io { .. } => None,
         }
     }
@@ -125,6 +137,14 @@ impl fmt::Display for Error {
             Error::Creds { origin, source } => write!(f, "{origin}: {source}"),
             Error::NoSuchSlot { slot } => write!(f, "there is no slot {slot}"),
             Error::SlotExists { name } => write!(f, "a slot named {name} already exists"),
+            Error::Keychain {
+                action,
+                service,
+                reason,
+            } => write!(
+                f,
+                "cannot {action} the keychain item \"{service}\": {reason}"
+            ),
         }
     }
 }

@@ -11,6 +11,13 @@
 //! The fixed write order of DESIGN.md §4 is the order of [`StoreId`]: archive entries,
 //! then Claude Code's Keychain item, then its credentials file, then the catalog.
 
+pub mod archive;
+pub mod backend;
+pub mod file;
+pub mod keychain;
+
+pub use backend::Backend;
+
 use crate::cli::SlotName;
 use crate::Error;
 use std::fmt;

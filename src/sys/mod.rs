@@ -6,3 +6,4 @@
 pub(crate) mod fs;
 pub(crate) mod mem;
 pub(crate) mod time;
+pub(crate) mod user;

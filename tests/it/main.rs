@@ -12,5 +12,6 @@ mod list;
 mod net;
 mod redact;
 mod sha256;
+mod store;
 mod support;
 mod time;

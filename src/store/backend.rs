@@ -1,0 +1,134 @@
+//! The real [`Stores`]: which file or Keychain item holds each store, per platform.
+//!
+//! | store | Linux | macOS |
+//! |---|---|---|
+//! | `archive:<slot>` | `<data>/keystore/<slot>.json` (+ original-tool files) | Keychain item `claude-token-cli::<slot>`; the files with `CLAUDE_TOKEN_FILE_BACKEND` |
+//! | `claude-keychain` | none | Claude Code's item, through `/usr/bin/security` |
+//! | `claude-file` | `<credentials dir>/.credentials.json` | same |
+//! | `catalog` | `<config>/slots.json` | same |
+//!
+//! Owns only this mapping. It never reads or writes a store itself, and it never
+//! decides anything from what a store holds.
+
+use super::archive::ArchiveStore;
+use super::file::{DirPolicy, FileStore, Notices};
+use super::keychain::{
+    ClaudeItem, ClaudeKeychainStore, KeychainArchiveStore, PasswordKeychain, SecurityRunner,
+};
+use super::{Store, StoreId, Stores};
+use crate::cli::SlotName;
+use crate::paths::{Paths, Platform};
+
+/// The macOS Keychain adapters: Claude Code's item and how to reach it, and our
+/// archive items.
+#[derive(Debug)]
+pub struct Keychains {
+    /// Claude Code's item; its account is also our archive items' account.
+    pub claude_item: ClaudeItem,
+    pub security: Box<dyn SecurityRunner>,
+    pub archive: Box<dyn PasswordKeychain>,
+}
+
+/// Opens every store of one run.
+#[derive(Debug)]
+pub struct Backend {
+    paths: Paths,
+    platform: Platform,
+    keychains: Option<Keychains>,
+    notices: Notices,
+}
+
+impl Backend {
+    /// The stores of the platform this binary runs on; on macOS with the pinned
+    /// `security` program and Security.framework.
+    pub fn new(paths: Paths) -> Self {
+        Self::with_keychains(paths, Platform::current(), platform_keychains())
+    }
+
+    /// The stores of `platform` with the given Keychain adapters (tests drive the
+    /// macOS mapping on Linux with fakes). Keychain stores exist only when the
+    /// platform is macOS and `keychains` is given; otherwise the archive is files
+    /// and there is no `claude-keychain` store.
+    pub fn with_keychains(paths: Paths, platform: Platform, keychains: Option<Keychains>) -> Self {
+        Backend {
+            paths,
+            platform,
+            keychains,
+            notices: Notices::default(),
+        }
+    }
+
+    pub fn paths(&self) -> &Paths {
+        &self.paths
+    }
+
+    /// What the stores opened here found worth a warning (loose file modes, files
+    /// overwritten in place).
+    pub fn notices(&self) -> &Notices {
+        &self.notices
+    }
+
+    fn macos_keychains(&self) -> Option<&Keychains> {
+        match self.platform {
+            Platform::MacOs => self.keychains.as_ref(),
+            Platform::Linux => None,
+        }
+    }
+
+    fn archive(&self, slot: &SlotName) -> Box<dyn Store + '_> {
+        match self.macos_keychains() {
+            Some(keychains) if !self.paths.file_backend => Box::new(KeychainArchiveStore::new(
+                slot.clone(),
+                &keychains.claude_item.account,
+                keychains.archive.as_ref(),
+            )),
+            _ => Box::new(ArchiveStore::new(
+                self.paths.keystore_dir(),
+                slot.clone(),
+                self.notices.clone(),
+            )),
+        }
+    }
+
+    fn file(
+        &self,
+        id: &StoreId,
+        path: std::path::PathBuf,
+        policy: DirPolicy,
+    ) -> Box<dyn Store + '_> {
+        Box::new(FileStore::new(id.clone(), path, policy).with_notices(self.notices.clone()))
+    }
+}
+
+impl Stores for Backend {
+    fn open(&self, id: &StoreId) -> Option<Box<dyn Store + '_>> {
+        match id {
+            StoreId::Archive(slot) => Some(self.archive(slot)),
+            StoreId::ClaudeKeychain => self.macos_keychains().map(|k| {
+                Box::new(ClaudeKeychainStore::new(
+                    &k.claude_item,
+                    k.security.as_ref(),
+                )) as Box<dyn Store + '_>
+            }),
+            StoreId::ClaudeFile => {
+                Some(self.file(id, self.paths.credentials_file(), DirPolicy::ClaudeCode))
+            }
+            StoreId::Catalog => Some(self.file(id, self.paths.catalog(), DirPolicy::Private)),
+        }
+    }
+}
+
+#[cfg(target_os = "macos")]
+fn platform_keychains() -> Option<Keychains> {
+    use super::keychain::{FrameworkKeychain, ProcessRunner};
+    Some(Keychains {
+        claude_item: ClaudeItem::from_process(),
+        security: Box::new(ProcessRunner),
+        archive: Box::new(FrameworkKeychain),
+    })
+}
+
+#[cfg(not(target_os = "macos"))]
+fn platform_keychains() -> Option<Keychains> {
+    None
+}
