@@ -3,11 +3,14 @@
 
 mod args;
 mod cli;
+mod client;
 mod fs;
 mod http;
 mod json;
 mod net;
+mod oauth;
 mod redact;
+mod server;
 mod sha256;
 mod support;
 mod time;
