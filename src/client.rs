@@ -75,7 +75,10 @@ impl fmt::Display for Error {
             Error::Net(err) => err.fmt(f),
             Error::Http(err) => err.fmt(f),
             Error::Redirect { status } => {
-                write!(f, "server answered with redirect status {status}, which is not followed")
+                write!(
+                    f,
+                    "server answered with redirect status {status}, which is not followed"
+                )
             }
         }
     }
@@ -141,7 +144,10 @@ fn encode(request: &Request<'_>) -> Result<Buffer, Error> {
         + host.len()
         + request.url.target().len()
         + request.body.map_or(0, <[u8]>::len)
-        + headers.iter().map(|(n, v)| n.len() + v.len() + 4).sum::<usize>();
+        + headers
+            .iter()
+            .map(|(n, v)| n.len() + v.len() + 4)
+            .sum::<usize>();
     let mut out = Buffer(Vec::with_capacity(size));
     let wire = http::Request {
         method: request.method,
@@ -156,11 +162,7 @@ fn encode(request: &Request<'_>) -> Result<Buffer, Error> {
 
 const READ_CHUNK: usize = 16 * 1024;
 
-fn read_response(
-    conn: &mut impl Read,
-    method: Method,
-    limits: &Limits,
-) -> Result<Response, Error> {
+fn read_response(conn: &mut impl Read, method: Method, limits: &Limits) -> Result<Response, Error> {
     let mut buf = Buffer(vec![0; READ_CHUNK]);
     let (head, filled, consumed) = read_head(conn, &mut buf.0, limits)?;
     if (300..=399).contains(&head.status) {

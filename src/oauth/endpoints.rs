@@ -61,12 +61,11 @@ impl Endpoints {
             variable: TOKEN_URL_VARIABLE,
             source,
         })?;
-        let mut endpoints = Endpoints::new(DEFAULT_TOKEN_URL, &base).map_err(|source| {
-            Error::Setting {
+        let mut endpoints =
+            Endpoints::new(DEFAULT_TOKEN_URL, &base).map_err(|source| Error::Setting {
                 variable: API_BASE_URL_VARIABLE,
                 source,
-            }
-        })?;
+            })?;
         endpoints.token = token_url;
         Ok(endpoints)
     }

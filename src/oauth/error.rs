@@ -106,7 +106,10 @@ impl fmt::Display for Protocol {
         match self {
             Protocol::Http(err) => err.fmt(f),
             Protocol::Redirect { status } => {
-                write!(f, "redirect (status {status}) refused; redirects are not followed")
+                write!(
+                    f,
+                    "redirect (status {status}) refused; redirects are not followed"
+                )
             }
             Protocol::Json(err) => write!(f, "answer is not json: {err}"),
             Protocol::Field { name } => write!(f, "answer lacks a usable `{name}`"),
@@ -249,8 +252,10 @@ const MAX_MESSAGE_CHARS: usize = 200;
 pub(super) fn server_text(body: &[u8]) -> ServerText {
     super::with_document(body, |root| {
         let error = root.get("error");
-        let code = error
-            .and_then(|e| e.as_str().or_else(|| e.get("type").and_then(|t| t.as_str())));
+        let code = error.and_then(|e| {
+            e.as_str()
+                .or_else(|| e.get("type").and_then(|t| t.as_str()))
+        });
         let message = root
             .get("error_description")
             .or_else(|| error.and_then(|e| e.get("message")))
@@ -270,7 +275,13 @@ pub fn outside_text(text: &str, max: usize) -> String {
     let scrubbed = redact::scrub(text);
     let mut out: String = scrubbed
         .chars()
-        .map(|c| if c.is_control() || is_bidi_control(c) { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || is_bidi_control(c) {
+                ' '
+            } else {
+                c
+            }
+        })
         .take(max)
         .collect();
     if scrubbed.chars().nth(max).is_some() {

@@ -22,8 +22,7 @@ mod retry_after;
 mod usage;
 
 pub use endpoints::{
-    Endpoints, API_BASE_URL_VARIABLE, DEFAULT_API_BASE_URL, DEFAULT_TOKEN_URL,
-    TOKEN_URL_VARIABLE,
+    Endpoints, API_BASE_URL_VARIABLE, DEFAULT_API_BASE_URL, DEFAULT_TOKEN_URL, TOKEN_URL_VARIABLE,
 };
 pub use error::{outside_text, Endpoint, Error, Protocol, ServerText};
 pub use profile::{Account, Organization, Profile};

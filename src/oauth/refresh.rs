@@ -144,7 +144,9 @@ fn read_organization(node: Node<'_>) -> Option<GrantOrganization> {
 
 /// Member `key` when it is a string.
 pub(super) fn text(node: Node<'_>, key: &str) -> Option<String> {
-    node.get(key).and_then(|v| v.as_str()).map(std::borrow::Cow::into_owned)
+    node.get(key)
+        .and_then(|v| v.as_str())
+        .map(std::borrow::Cow::into_owned)
 }
 
 /// Member `key` as a secret, copied once at its exact size (an escaped string is

@@ -60,7 +60,9 @@ impl Client {
     pub fn usage(&self, access_token: &Secret) -> Result<Usage, Error> {
         let url = &self.endpoints.usage;
         let response = self.get_authorized(Endpoint::Usage, url, access_token)?;
-        read_json(Endpoint::Usage, response.body(), |root| Ok(read_usage(root)))
+        read_json(Endpoint::Usage, response.body(), |root| {
+            Ok(read_usage(root))
+        })
     }
 }
 

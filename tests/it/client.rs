@@ -41,7 +41,10 @@ fn returns_status_headers_and_body_and_asks_to_close() {
     assert_eq!(header(&response, "x-test").as_deref(), Some("a b"));
     assert_eq!(response.body(), b"hello");
     let seen = server.request();
-    assert_eq!((seen.method.as_str(), seen.target.as_str()), ("GET", "/p?q=1"));
+    assert_eq!(
+        (seen.method.as_str(), seen.target.as_str()),
+        ("GET", "/p?q=1")
+    );
     let host = format!("localhost:{}", server.port());
     assert_eq!(seen.header("host"), Some(host.as_str()));
     assert_eq!(seen.header("connection"), Some("close"));
@@ -73,7 +76,10 @@ fn decodes_a_chunked_body_and_shows_the_framing() {
     let server = Server::tls("localhost", vec![chunked_json(200, body, 7)]);
     let response = get(&server.url("/"), &[]).expect("response");
     assert!(response.head.is_chunked());
-    assert_eq!(header(&response, "transfer-encoding").as_deref(), Some("chunked"));
+    assert_eq!(
+        header(&response, "transfer-encoding").as_deref(),
+        Some("chunked")
+    );
     assert_eq!(response.body(), body.as_bytes());
 }
 
@@ -90,7 +96,10 @@ fn close_delimited_body_cut_without_close_notify_is_truncated() {
     let raw = b"HTTP/1.1 200 OK\r\n\r\nmaybe more".to_vec();
     let server = Server::tls("localhost", vec![Reply::BytesThenCut(raw)]);
     let err = get(&server.url("/"), &[]).expect_err("cut");
-    assert!(matches!(err, Error::Http(http::Error::Truncated)), "{err:?}");
+    assert!(
+        matches!(err, Error::Http(http::Error::Truncated)),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -99,7 +108,10 @@ fn length_body_cut_short_is_truncated() {
     for reply in [Reply::Bytes(raw.clone()), Reply::BytesThenCut(raw)] {
         let server = Server::tls("localhost", vec![reply]);
         let err = get(&server.url("/"), &[]).expect_err("truncated");
-        assert!(matches!(err, Error::Http(http::Error::Truncated)), "{err:?}");
+        assert!(
+            matches!(err, Error::Http(http::Error::Truncated)),
+            "{err:?}"
+        );
     }
 }
 
@@ -110,26 +122,41 @@ fn head_cut_short_is_truncated() {
         vec![Reply::Bytes(b"HTTP/1.1 200 OK\r\nContent-".to_vec())],
     );
     let err = get(&server.url("/"), &[]).expect_err("truncated");
-    assert!(matches!(err, Error::Http(http::Error::Truncated)), "{err:?}");
+    assert!(
+        matches!(err, Error::Http(http::Error::Truncated)),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn refuses_every_redirect_and_names_its_status() {
     for status in [300, 301, 302, 303, 304, 307, 308] {
         let location = ["Location: /elsewhere"];
-        let server = Server::tls("localhost", vec![reply(status, &location, ""), json(200, "{}")]);
+        let server = Server::tls(
+            "localhost",
+            vec![reply(status, &location, ""), json(200, "{}")],
+        );
         let err = get(&server.url("/"), &[]).expect_err("redirect");
-        assert!(matches!(err, Error::Redirect { status: s } if s == status), "{err:?}");
+        assert!(
+            matches!(err, Error::Redirect { status: s } if s == status),
+            "{err:?}"
+        );
         assert!(err.to_string().contains(&status.to_string()), "{err}");
         server.request();
-        assert!(!server.got_another_request(), "redirect {status} was followed");
+        assert!(
+            !server.got_another_request(),
+            "redirect {status} was followed"
+        );
     }
 }
 
 #[test]
 fn refuses_a_callers_connection_header_before_connecting() {
     let err = get("https://localhost:1/", &[("Connection", "keep-alive")]).expect_err("refused");
-    assert!(matches!(err, Error::Http(http::Error::ReservedHeader)), "{err:?}");
+    assert!(
+        matches!(err, Error::Http(http::Error::ReservedHeader)),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -142,9 +169,15 @@ fn speaks_plain_http_to_loopback() {
 
 #[test]
 fn debug_shows_status_and_length_not_the_body() {
-    let server = Server::tls("localhost", vec![json(200, r#"{"access_token":"sk-ant-oat01-x"}"#)]);
+    let server = Server::tls(
+        "localhost",
+        vec![json(200, r#"{"access_token":"sk-ant-oat01-x"}"#)],
+    );
     let response = get(&server.url("/"), &[]).expect("response");
     let debug = format!("{response:?}");
-    assert!(debug.contains("200") && debug.contains("body_len"), "{debug}");
+    assert!(
+        debug.contains("200") && debug.contains("body_len"),
+        "{debug}"
+    );
     assert!(!debug.contains("sk-ant"), "{debug}");
 }

@@ -34,8 +34,8 @@ pub fn grant_body() -> String {
 
 /// A client for `server` trusting the test CA, with `budget` per request.
 pub fn client_for(server: &Server, budget: Duration) -> Client {
-    let endpoints = Endpoints::new(&server.url("/v1/oauth/token"), &server.url(""))
-        .expect("endpoints parse");
+    let endpoints =
+        Endpoints::new(&server.url("/v1/oauth/token"), &server.url("")).expect("endpoints parse");
     client_with(endpoints, ProxyConfig::direct(), budget)
 }
 

@@ -9,8 +9,7 @@ use claude_token::oauth::{Client, Endpoint, Endpoints, Error, Protocol};
 use claude_token::redact::Secret;
 
 use super::{
-    assert_clean, client, client_for, client_with, grant_body, secret, ACCESS_TOKEN,
-    REFRESH_TOKEN,
+    assert_clean, client, client_for, client_with, grant_body, secret, ACCESS_TOKEN, REFRESH_TOKEN,
 };
 use crate::net::proxy_server;
 use crate::server::{cert_path, json, reply, Reply, Server};
@@ -29,7 +28,8 @@ fn usage_error(server: &Server) -> Error {
 
 #[test]
 fn invalid_grant_means_the_login_is_dead() {
-    let body = r#"{"error":"invalid_grant","error_description":"Refresh token not found or invalid"}"#;
+    let body =
+        r#"{"error":"invalid_grant","error_description":"Refresh token not found or invalid"}"#;
     let server = Server::tls("localhost", vec![json(400, body)]);
     let err = refresh_error(&server);
     let Error::LoginDead { status: 400, text } = &err else {
@@ -62,7 +62,10 @@ fn other_400s_are_rejections_not_dead_logins() {
 fn unauthorized_at_the_token_endpoint_means_the_login_is_dead() {
     let server = Server::tls("localhost", vec![json(401, "{}")]);
     let err = refresh_error(&server);
-    assert!(matches!(err, Error::LoginDead { status: 401, .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::LoginDead { status: 401, .. }),
+        "{err:?}"
+    );
     assert_clean(&err);
 }
 
@@ -71,7 +74,11 @@ fn unauthorized_at_usage_and_profile_asks_for_a_refresh() {
     let body = r#"{"type":"error","error":{"type":"authentication_error","message":"OAuth token has expired."}}"#;
     let server = Server::tls("localhost", vec![json(401, body), json(401, body)]);
     let err = usage_error(&server);
-    let Error::Unauthorized { endpoint: Endpoint::Usage, text } = &err else {
+    let Error::Unauthorized {
+        endpoint: Endpoint::Usage,
+        text,
+    } = &err
+    else {
         panic!("{err:?}")
     };
     assert_eq!(text.code.as_deref(), Some("authentication_error"));
@@ -80,9 +87,17 @@ fn unauthorized_at_usage_and_profile_asks_for_a_refresh() {
         "usage request refused the access token \
          (status 401, authentication_error: OAuth token has expired.)"
     );
-    let err = client(&server).profile(&secret(ACCESS_TOKEN)).expect_err("401");
+    let err = client(&server)
+        .profile(&secret(ACCESS_TOKEN))
+        .expect_err("401");
     assert!(
-        matches!(err, Error::Unauthorized { endpoint: Endpoint::Profile, .. }),
+        matches!(
+            err,
+            Error::Unauthorized {
+                endpoint: Endpoint::Profile,
+                ..
+            }
+        ),
         "{err:?}"
     );
 }
@@ -111,7 +126,13 @@ fn rate_limit_with_a_date_names_that_date() {
     let server = Server::tls("localhost", vec![reply(429, &header, "")]);
     let err = usage_error(&server);
     assert!(
-        matches!(err, Error::RateLimited { retry_at_ms: Some(1_762_318_799_000), .. }),
+        matches!(
+            err,
+            Error::RateLimited {
+                retry_at_ms: Some(1_762_318_799_000),
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(
@@ -125,7 +146,13 @@ fn rate_limit_without_a_readable_date_has_no_instant() {
     let server = Server::tls("localhost", vec![reply(429, &["Retry-After: soon"], "")]);
     let err = refresh_error(&server);
     assert!(
-        matches!(err, Error::RateLimited { endpoint: Endpoint::Token, retry_at_ms: None }),
+        matches!(
+            err,
+            Error::RateLimited {
+                endpoint: Endpoint::Token,
+                retry_at_ms: None
+            }
+        ),
         "{err:?}"
     );
 }
@@ -136,7 +163,10 @@ fn server_errors_are_transient() {
     let err = refresh_error(&server);
     assert!(matches!(err, Error::Server { status: 500, .. }), "{err:?}");
     assert!(err.is_transient());
-    assert_eq!(assert_clean(&err), "token refresh failed: server error (status 500, server_error)");
+    assert_eq!(
+        assert_clean(&err),
+        "token refresh failed: server error (status 500, server_error)"
+    );
     assert_eq!(claude_token::Error::from(err).exit_code(), 4);
 }
 
@@ -149,8 +179,14 @@ fn server_text_is_scrubbed_stripped_and_cut() {
     let server = Server::tls("localhost", vec![json(400, &body)]);
     let err = refresh_error(&server);
     let shown = assert_clean(&err);
-    assert!(shown.contains("bad token sk-ant-ort01-[REDACTED]"), "{shown}");
-    assert!(!shown.chars().any(|c| c.is_control() || c == '\u{202e}'), "{shown:?}");
+    assert!(
+        shown.contains("bad token sk-ant-ort01-[REDACTED]"),
+        "{shown}"
+    );
+    assert!(
+        !shown.chars().any(|c| c.is_control() || c == '\u{202e}'),
+        "{shown:?}"
+    );
     assert!(shown.ends_with("...)"), "{shown}");
     assert!(shown.len() < 400, "{}", shown.len());
 }
@@ -168,7 +204,13 @@ fn truncated_body_is_a_protocol_error() {
     let server = Server::tls("localhost", vec![Reply::Bytes(raw)]);
     let err = refresh_error(&server);
     assert!(
-        matches!(err, Error::Protocol { reason: Protocol::Http(http::Error::Truncated), .. }),
+        matches!(
+            err,
+            Error::Protocol {
+                reason: Protocol::Http(http::Error::Truncated),
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert!(assert_clean(&err).contains("closed before the response was complete"));
@@ -183,7 +225,13 @@ fn oversize_declared_body_fails_before_it_is_read() {
     let server = Server::tls("localhost", vec![Reply::BytesThenHold(raw)]);
     let err = refresh_error(&server);
     assert!(
-        matches!(err, Error::Protocol { reason: Protocol::Http(http::Error::BodyTooLarge), .. }),
+        matches!(
+            err,
+            Error::Protocol {
+                reason: Protocol::Http(http::Error::BodyTooLarge),
+                ..
+            }
+        ),
         "{err:?}"
     );
 }
@@ -199,14 +247,27 @@ fn oversize_streamed_bodies_fail_at_the_cap() {
             vec![b' '; 64 * 1024]
         } else {
             let mut c = b"10000\r\n".to_vec();
-            c.extend([b' '; 0x10000]);
+            c.extend(vec![b' '; 0x10000]);
             c.extend(b"\r\n");
             c
         };
-        let server = Server::tls("localhost", vec![Reply::Stream { head, chunk, count: 64 }]);
+        let server = Server::tls(
+            "localhost",
+            vec![Reply::Stream {
+                head,
+                chunk,
+                count: 64,
+            }],
+        );
         let err = refresh_error(&server);
         assert!(
-            matches!(err, Error::Protocol { reason: Protocol::Http(http::Error::BodyTooLarge), .. }),
+            matches!(
+                err,
+                Error::Protocol {
+                    reason: Protocol::Http(http::Error::BodyTooLarge),
+                    ..
+                }
+            ),
             "stream {i}: {err:?}"
         );
     }
@@ -222,10 +283,19 @@ fn a_silent_server_times_out_within_the_budget() {
     let took = started.elapsed();
     assert!(took < Duration::from_secs(5), "took {took:?}");
     assert!(
-        matches!(err, Error::Network { source: net::Error::Timeout { .. }, .. }),
+        matches!(
+            err,
+            Error::Network {
+                source: net::Error::Timeout { .. },
+                ..
+            }
+        ),
         "{err:?}"
     );
-    assert_eq!(assert_clean(&err), "token refresh failed: timed out receiving");
+    assert_eq!(
+        assert_clean(&err),
+        "token refresh failed: timed out receiving"
+    );
     assert_eq!(claude_token::Error::from(err).exit_code(), 4);
 }
 
@@ -234,7 +304,16 @@ fn a_certificate_for_another_host_is_refused() {
     let server = Server::tls("wrong-host", vec![json(200, &grant_body())]);
     let err = refresh_error(&server);
     assert!(
-        matches!(&err, Error::Network { source: net::Error::Tls { reason: TlsReason::WrongHost, .. }, .. }),
+        matches!(
+            &err,
+            Error::Network {
+                source: net::Error::Tls {
+                    reason: TlsReason::WrongHost,
+                    ..
+                },
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert!(assert_clean(&err).contains("certificate not valid for localhost"));
@@ -246,7 +325,16 @@ fn an_untrusted_ca_is_refused_unless_given_as_a_root() {
     let server = Server::tls("other-localhost", vec![json(200, &grant_body()); 2]);
     let err = refresh_error(&server);
     assert!(
-        matches!(&err, Error::Network { source: net::Error::Tls { reason: TlsReason::UnknownIssuer, .. }, .. }),
+        matches!(
+            &err,
+            Error::Network {
+                source: net::Error::Tls {
+                    reason: TlsReason::UnknownIssuer,
+                    ..
+                },
+                ..
+            }
+        ),
         "{err:?}"
     );
     let hint = claude_token::Error::from(err).hint().expect("hint");
@@ -261,10 +349,19 @@ fn an_untrusted_ca_is_refused_unless_given_as_a_root() {
 #[test]
 fn a_redirect_is_refused_and_not_followed() {
     let location = ["Location: https://elsewhere.example/v1/oauth/token"];
-    let server = Server::tls("localhost", vec![reply(302, &location, ""), json(200, &grant_body())]);
+    let server = Server::tls(
+        "localhost",
+        vec![reply(302, &location, ""), json(200, &grant_body())],
+    );
     let err = refresh_error(&server);
     assert!(
-        matches!(err, Error::Protocol { reason: Protocol::Redirect { status: 302 }, .. }),
+        matches!(
+            err,
+            Error::Protocol {
+                reason: Protocol::Redirect { status: 302 },
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert!(assert_clean(&err).contains("302"));
@@ -304,7 +401,13 @@ fn no_proxy_bypasses_the_proxy() {
         .refresh(&secret(REFRESH_TOKEN))
         .expect_err("wrong.example does not resolve when asked directly");
     assert!(
-        matches!(&err, Error::Network { source: net::Error::Dns { .. } | net::Error::Connect { .. }, .. }),
+        matches!(
+            &err,
+            Error::Network {
+                source: net::Error::Dns { .. } | net::Error::Connect { .. },
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert!(heads.try_recv().is_err(), "the proxy was used");
@@ -319,7 +422,13 @@ fn a_refused_tunnel_is_a_network_error() {
         .usage(&Secret::from(ACCESS_TOKEN))
         .expect_err("refused");
     assert!(
-        matches!(&err, Error::Network { source: net::Error::Proxy { status: 403 }, .. }),
+        matches!(
+            &err,
+            Error::Network {
+                source: net::Error::Proxy { status: 403 },
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_clean(&err);

@@ -26,15 +26,16 @@ fn tls() -> net::Options {
 }
 
 fn client(base: &str, proxy: ProxyConfig) -> Client {
-    let endpoints =
-        Endpoints::new(&format!("{base}/v1/oauth/token"), base).expect("interop urls");
+    let endpoints = Endpoints::new(&format!("{base}/v1/oauth/token"), base).expect("interop urls");
     let mut opts = tls();
     opts.proxy = proxy;
     Client::new(endpoints, opts).with_budget(Duration::from_secs(10))
 }
 
 fn round_trip(client: &Client) {
-    let grant = client.refresh(&secret("sk-ant-ort01-interop-old")).expect("refresh");
+    let grant = client
+        .refresh(&secret("sk-ant-ort01-interop-old"))
+        .expect("refresh");
     assert_eq!(grant.access_token.expose(), ACCESS);
     let new_refresh = grant.refresh_token.as_ref().expect("a new refresh token");
     assert_eq!(new_refresh.expose(), "sk-ant-ort01-interop-new");
@@ -48,7 +49,10 @@ fn round_trip(client: &Client) {
 #[test]
 #[ignore = "needs nginx; run by .ci/interop.sh"]
 fn interop_nginx_refresh_usage_profile() {
-    round_trip(&client(&var("CLAUDE_TOKEN_INTEROP_DIRECT_BASE"), ProxyConfig::direct()));
+    round_trip(&client(
+        &var("CLAUDE_TOKEN_INTEROP_DIRECT_BASE"),
+        ProxyConfig::direct(),
+    ));
 }
 
 #[test]
@@ -73,7 +77,11 @@ fn interop_nginx_chunked() {
     };
     let response = client::send(&request, &tls()).expect("response");
     assert_eq!(response.status(), 200);
-    assert!(response.head.is_chunked(), "nginx did not chunk: {:?}", response.head.headers);
+    assert!(
+        response.head.is_chunked(),
+        "nginx did not chunk: {:?}",
+        response.head.headers
+    );
     let usage = client(&base, ProxyConfig::direct())
         .usage(&secret(ACCESS))
         .expect("chunked usage parses");
@@ -85,12 +93,28 @@ fn interop_nginx_chunked() {
 fn interop_nginx_error_statuses() {
     let base = var("CLAUDE_TOKEN_INTEROP_DIRECT_BASE");
     let dead = client(&format!("{base}/dead"), ProxyConfig::direct());
-    let err = dead.refresh(&secret("sk-ant-ort01-interop-old")).expect_err("dead");
-    assert!(matches!(err, Error::LoginDead { status: 400, .. }), "{err:?}");
+    let err = dead
+        .refresh(&secret("sk-ant-ort01-interop-old"))
+        .expect_err("dead");
+    assert!(
+        matches!(err, Error::LoginDead { status: 400, .. }),
+        "{err:?}"
+    );
     let busy = client(&format!("{base}/busy"), ProxyConfig::direct());
     let err = busy.usage(&secret(ACCESS)).expect_err("busy");
-    assert!(matches!(err, Error::RateLimited { retry_at_ms: Some(_), .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::RateLimited {
+                retry_at_ms: Some(_),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     let direct = client(&base, ProxyConfig::direct());
-    let err = direct.usage(&secret("sk-ant-oat01-wrong")).expect_err("401");
+    let err = direct
+        .usage(&secret("sk-ant-oat01-wrong"))
+        .expect_err("401");
     assert!(matches!(err, Error::Unauthorized { .. }), "{err:?}");
 }

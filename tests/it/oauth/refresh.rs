@@ -2,10 +2,9 @@
 
 use claude_token::json::{self, Kind};
 use claude_token::oauth::{Endpoint, Error, Protocol, CLIENT_ID};
+use claude_token::redact::Secret;
 
-use super::{
-    assert_clean, client, grant_body, secret, NEW_ACCESS, NEW_REFRESH, REFRESH_TOKEN,
-};
+use super::{assert_clean, client, grant_body, secret, NEW_ACCESS, NEW_REFRESH, REFRESH_TOKEN};
 use crate::server::{chunked_json, json, Server};
 
 const CLAUDE_CODE_SCOPE: &str = "user:profile user:inference user:sessions:claude_code \
@@ -14,9 +13,14 @@ const CLAUDE_CODE_SCOPE: &str = "user:profile user:inference user:sessions:claud
 #[test]
 fn sends_what_claude_code_sends() {
     let server = Server::tls("localhost", vec![json(200, &grant_body())]);
-    client(&server).refresh(&secret(REFRESH_TOKEN)).expect("grant");
+    client(&server)
+        .refresh(&secret(REFRESH_TOKEN))
+        .expect("grant");
     let seen = server.request();
-    assert_eq!((seen.method.as_str(), seen.target.as_str()), ("POST", "/v1/oauth/token"));
+    assert_eq!(
+        (seen.method.as_str(), seen.target.as_str()),
+        ("POST", "/v1/oauth/token")
+    );
     let host = format!("localhost:{}", server.port());
     let version = env!("CARGO_PKG_VERSION");
     let expected = [
@@ -35,7 +39,12 @@ fn sends_what_claude_code_sends() {
     let members: Vec<(String, String)> = doc
         .root()
         .members()
-        .map(|m| (m.key().into_owned(), m.value().as_str().expect("string").into_owned()))
+        .map(|m| {
+            (
+                m.key().into_owned(),
+                m.value().as_str().expect("string").into_owned(),
+            )
+        })
         .collect();
     let want = [
         ("grant_type", "refresh_token"),
@@ -43,7 +52,10 @@ fn sends_what_claude_code_sends() {
         ("client_id", "9d1c250a-e61b-44d9-88ed-5944d1962f5e"),
         ("scope", CLAUDE_CODE_SCOPE),
     ];
-    let want: Vec<(String, String)> = want.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(k, v)| ((*k).into(), (*v).into()))
+        .collect();
     assert_eq!(members, want);
     assert_eq!(CLIENT_ID, "9d1c250a-e61b-44d9-88ed-5944d1962f5e");
 }
@@ -61,9 +73,14 @@ fn escapes_a_refresh_token_with_json_metacharacters() {
 #[test]
 fn reads_the_whole_grant() {
     let server = Server::tls("localhost", vec![json(200, &grant_body())]);
-    let grant = client(&server).refresh(&secret(REFRESH_TOKEN)).expect("grant");
+    let grant = client(&server)
+        .refresh(&secret(REFRESH_TOKEN))
+        .expect("grant");
     assert_eq!(grant.access_token.expose(), NEW_ACCESS);
-    assert_eq!(grant.refresh_token.as_ref().map(|s| s.expose()), Some(NEW_REFRESH));
+    assert_eq!(
+        grant.refresh_token.as_ref().map(Secret::expose),
+        Some(NEW_REFRESH)
+    );
     assert_eq!(grant.expires_in, 28_800);
     assert_eq!(grant.expires_at_ms(1_000), 1_000 + 28_800_000);
     assert_eq!(grant.refresh_token_expires_at_ms(0), Some(2_592_000_000));
@@ -77,13 +94,18 @@ fn reads_the_whole_grant() {
     let org = grant.organization.as_ref().expect("organization");
     assert_eq!(org.name.as_deref(), Some("Ada's Org"));
     let debug = format!("{grant:?}");
-    assert!(!debug.contains("NewAccess") && !debug.contains("NewRefresh"), "{debug}");
+    assert!(
+        !debug.contains("NewAccess") && !debug.contains("NewRefresh"),
+        "{debug}"
+    );
 }
 
 #[test]
 fn reads_a_chunked_grant() {
     let server = Server::tls("localhost", vec![chunked_json(200, &grant_body(), 5)]);
-    let grant = client(&server).refresh(&secret(REFRESH_TOKEN)).expect("grant");
+    let grant = client(&server)
+        .refresh(&secret(REFRESH_TOKEN))
+        .expect("grant");
     assert_eq!(grant.access_token.expose(), NEW_ACCESS);
 }
 
@@ -94,7 +116,9 @@ fn a_grant_without_refresh_token_keeps_the_old_one() {
         format!(r#"{{"access_token":"{NEW_ACCESS}","expires_in":3600,"refresh_token":null}}"#),
     ] {
         let server = Server::tls("localhost", vec![json(200, &body)]);
-        let grant = client(&server).refresh(&secret(REFRESH_TOKEN)).expect("grant");
+        let grant = client(&server)
+            .refresh(&secret(REFRESH_TOKEN))
+            .expect("grant");
         assert!(grant.refresh_token.is_none());
         assert!(grant.scopes.is_none() && grant.account.is_none());
     }
@@ -104,18 +128,41 @@ fn a_grant_without_refresh_token_keeps_the_old_one() {
 fn refuses_grants_without_usable_required_fields() {
     let cases = [
         (r#"{"expires_in":3600}"#.to_owned(), "access_token"),
-        (r#"{"access_token":"","expires_in":3600}"#.into(), "access_token"),
-        (r#"{"access_token":7,"expires_in":3600}"#.into(), "access_token"),
-        (format!(r#"{{"access_token":"{NEW_ACCESS}"}}"#), "expires_in"),
-        (format!(r#"{{"access_token":"{NEW_ACCESS}","expires_in":-1}}"#), "expires_in"),
-        (format!(r#"{{"access_token":"{NEW_ACCESS}","expires_in":"3600"}}"#), "expires_in"),
-        (format!(r#"{{"access_token":"{NEW_ACCESS}","expires_in":3600,"refresh_token":""}}"#), "refresh_token"),
-        (format!(r#"{{"access_token":"{NEW_ACCESS}","expires_in":3600,"refresh_token":1}}"#), "refresh_token"),
+        (
+            r#"{"access_token":"","expires_in":3600}"#.into(),
+            "access_token",
+        ),
+        (
+            r#"{"access_token":7,"expires_in":3600}"#.into(),
+            "access_token",
+        ),
+        (
+            format!(r#"{{"access_token":"{NEW_ACCESS}"}}"#),
+            "expires_in",
+        ),
+        (
+            format!(r#"{{"access_token":"{NEW_ACCESS}","expires_in":-1}}"#),
+            "expires_in",
+        ),
+        (
+            format!(r#"{{"access_token":"{NEW_ACCESS}","expires_in":"3600"}}"#),
+            "expires_in",
+        ),
+        (
+            format!(r#"{{"access_token":"{NEW_ACCESS}","expires_in":3600,"refresh_token":""}}"#),
+            "refresh_token",
+        ),
+        (
+            format!(r#"{{"access_token":"{NEW_ACCESS}","expires_in":3600,"refresh_token":1}}"#),
+            "refresh_token",
+        ),
         (format!(r#"["{NEW_ACCESS}"]"#), "(top-level object)"),
     ];
     for (body, field) in cases {
         let server = Server::tls("localhost", vec![json(200, &body)]);
-        let err = client(&server).refresh(&secret(REFRESH_TOKEN)).expect_err(&body);
+        let err = client(&server)
+            .refresh(&secret(REFRESH_TOKEN))
+            .expect_err(&body);
         assert!(
             matches!(&err, Error::Protocol { endpoint: Endpoint::Token, reason: Protocol::Field { name } } if *name == field),
             "{body}: {err:?}"
@@ -127,9 +174,17 @@ fn refuses_grants_without_usable_required_fields() {
 #[test]
 fn a_success_that_is_not_json_is_a_protocol_error() {
     let server = Server::tls("localhost", vec![json(200, "<html>portal</html>")]);
-    let err = client(&server).refresh(&secret(REFRESH_TOKEN)).expect_err("not json");
+    let err = client(&server)
+        .refresh(&secret(REFRESH_TOKEN))
+        .expect_err("not json");
     assert!(
-        matches!(err, Error::Protocol { reason: Protocol::Json(_), .. }),
+        matches!(
+            err,
+            Error::Protocol {
+                reason: Protocol::Json(_),
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_clean(&err);
@@ -138,9 +193,14 @@ fn a_success_that_is_not_json_is_a_protocol_error() {
 #[test]
 fn the_sent_body_is_one_json_object_of_strings() {
     let server = Server::tls("localhost", vec![json(200, &grant_body())]);
-    client(&server).refresh(&secret(REFRESH_TOKEN)).expect("grant");
+    client(&server)
+        .refresh(&secret(REFRESH_TOKEN))
+        .expect("grant");
     let doc = json::parse(&server.request().body).expect("json");
     assert_eq!(doc.root().kind(), Kind::Object);
-    assert!(doc.root().members().all(|m| m.value().kind() == Kind::String));
+    assert!(doc
+        .root()
+        .members()
+        .all(|m| m.value().kind() == Kind::String));
     assert!(doc.duplicate_keys().is_empty());
 }

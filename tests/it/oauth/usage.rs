@@ -41,12 +41,17 @@ fn usage_sends_the_bearer_and_beta_headers() {
 #[test]
 fn profile_sends_the_bearer_and_beta_headers() {
     let server = Server::tls("localhost", vec![json(200, PROFILE_BODY)]);
-    let profile = client(&server).profile(&secret(ACCESS_TOKEN)).expect("profile");
+    let profile = client(&server)
+        .profile(&secret(ACCESS_TOKEN))
+        .expect("profile");
     check_authorized_get(&server, "/api/oauth/profile", ACCESS_TOKEN);
     assert_eq!(profile.account.uuid, "4f1c0000-0000-4000-8000-000000000001");
     assert_eq!(profile.account.email.as_deref(), Some("ada@example.com"));
     let org = profile.organization.expect("organization");
-    assert_eq!(org.rate_limit_tier.as_deref(), Some("default_claude_max_20x"));
+    assert_eq!(
+        org.rate_limit_tier.as_deref(),
+        Some("default_claude_max_20x")
+    );
 }
 
 #[test]
@@ -88,7 +93,10 @@ fn retries_once_with_a_refreshed_token_after_a_401() {
 
 #[test]
 fn a_second_401_is_returned_without_a_third_try() {
-    let server = Server::tls("localhost", vec![json(401, "{}"), json(401, "{}"), json(200, "{}")]);
+    let server = Server::tls(
+        "localhost",
+        vec![json(401, "{}"), json(401, "{}"), json(200, "{}")],
+    );
     let client = client(&server);
     let err = retry_once_on_unauthorized(
         &secret(ACCESS_TOKEN),
@@ -96,7 +104,16 @@ fn a_second_401_is_returned_without_a_third_try() {
         |token| client.usage(token),
     )
     .expect_err("still 401");
-    assert!(matches!(err, Error::Unauthorized { endpoint: Endpoint::Usage, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Unauthorized {
+                endpoint: Endpoint::Usage,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert_clean(&err);
     server.request();
     server.request();
@@ -122,9 +139,23 @@ fn a_failed_refresh_ends_the_retry() {
     let client = client(&server);
     let err = retry_once_on_unauthorized(
         &secret(ACCESS_TOKEN),
-        || Err(Error::RateLimited { endpoint: Endpoint::Token, retry_at_ms: None }),
+        || {
+            Err(Error::RateLimited {
+                endpoint: Endpoint::Token,
+                retry_at_ms: None,
+            })
+        },
         |token| client.usage(token),
     )
     .expect_err("refresh failed");
-    assert!(matches!(err, Error::RateLimited { endpoint: Endpoint::Token, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::RateLimited {
+                endpoint: Endpoint::Token,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }

@@ -3,6 +3,7 @@
 //! HTTPS server that answers each connection with the next [`Reply`] and hands the
 //! request it read to the test. No outside network, no process environment.
 
+use std::fmt::Write as _;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -51,9 +52,9 @@ pub fn server_config(name: &str) -> Arc<ServerConfig> {
 /// What the scripted server does with one connection, after reading the request.
 #[derive(Clone)]
 pub enum Reply {
-    /// Writes these bytes, sends close_notify, closes.
+    /// Writes these bytes, sends `close_notify`, closes.
     Bytes(Vec<u8>),
-    /// Writes these bytes and closes the socket without close_notify.
+    /// Writes these bytes and closes the socket without `close_notify`.
     BytesThenCut(Vec<u8>),
     /// Writes these bytes, then waits (up to [`SERVER_PATIENCE`]) for the client to go.
     BytesThenHold(Vec<u8>),
@@ -72,7 +73,7 @@ pub fn reply(status: u16, headers: &[&str], body: &str) -> Reply {
         out.push_str(header);
         out.push_str("\r\n");
     }
-    out.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    let _ = write!(out, "Content-Length: {}\r\n\r\n{body}", body.len());
     Reply::Bytes(out.into_bytes())
 }
 
@@ -87,7 +88,7 @@ pub fn chunked_json(status: u16, body: &str, size: usize) -> Reply {
         "HTTP/1.1 {status} Test\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
     );
     for piece in body.as_bytes().chunks(size) {
-        out.push_str(&format!("{:x};ext=1\r\n", piece.len()));
+        let _ = write!(out, "{:x};ext=1\r\n", piece.len());
         out.push_str(std::str::from_utf8(piece).expect("ascii test body"));
         out.push_str("\r\n");
     }
@@ -171,25 +172,27 @@ impl Server {
     }
 }
 
-fn serve(sock: TcpStream, config: Option<Arc<ServerConfig>>, reply: &Reply, tx: &mpsc::Sender<Captured>) {
+fn serve(
+    sock: TcpStream,
+    config: Option<Arc<ServerConfig>>,
+    reply: &Reply,
+    tx: &mpsc::Sender<Captured>,
+) {
     sock.set_read_timeout(Some(SERVER_PATIENCE))
         .expect("timeout");
-    match config {
-        Some(config) => {
-            let conn = ServerConnection::new(config).expect("server connection");
-            let mut tls = StreamOwned::new(conn, sock);
-            // A client that rejects our certificate ends the exchange here.
-            if exchange(&mut tls, reply, tx).is_ok() && matches!(reply, Reply::Bytes(_)) {
-                tls.conn.send_close_notify();
-                let _ = tls.flush();
-            }
-            let _ = tls.sock.shutdown(Shutdown::Both);
+    if let Some(config) = config {
+        let conn = ServerConnection::new(config).expect("server connection");
+        let mut tls = StreamOwned::new(conn, sock);
+        // A client that rejects our certificate ends the exchange here.
+        if exchange(&mut tls, reply, tx).is_ok() && matches!(reply, Reply::Bytes(_)) {
+            tls.conn.send_close_notify();
+            let _ = tls.flush();
         }
-        None => {
-            let mut sock = sock;
-            let _ = exchange(&mut sock, reply, tx);
-            let _ = sock.shutdown(Shutdown::Both);
-        }
+        let _ = tls.sock.shutdown(Shutdown::Both);
+    } else {
+        let mut sock = sock;
+        let _ = exchange(&mut sock, reply, tx);
+        let _ = sock.shutdown(Shutdown::Both);
     }
 }
 
@@ -239,7 +242,9 @@ pub fn read_request(stream: &mut impl Read) -> io::Result<Captured> {
     let length = headers
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-        .map_or(0, |(_, v)| v.parse::<usize>().expect("numeric content-length"));
+        .map_or(0, |(_, v)| {
+            v.parse::<usize>().expect("numeric content-length")
+        });
     let mut body = vec![0; length];
     stream.read_exact(&mut body)?;
     Ok(Captured {
