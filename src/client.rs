@@ -18,12 +18,25 @@ use crate::sys;
 
 /// What to send; `headers` must not hold Host, Content-Length, Transfer-Encoding or
 /// Connection (the client writes those).
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Request<'a> {
     pub method: Method,
     pub url: &'a Url,
     pub headers: &'a [(&'a str, &'a str)],
     pub body: Option<&'a [u8]>,
+}
+
+/// Shows header names and the body's length only: values and body may hold tokens.
+impl fmt::Debug for Request<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(name, _)| *name).collect();
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", self.url)
+            .field("headers", &names)
+            .field("body_len", &self.body.map(<[u8]>::len))
+            .finish()
+    }
 }
 
 /// A complete response: its head (status, headers as sent) and its decoded body.

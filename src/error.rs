@@ -214,7 +214,8 @@ fn oauth_hint(err: &oauth::Error) -> Option<String> {
     use oauth::Error as E;
     let hint = match err {
         E::LoginDead { .. } => {
-            "log in again in Claude Code (`claude`, then /login); retrying cannot revive this login"
+            "log in again in Claude Code (`claude`, then /login), then `claude-token add`; \
+             retrying cannot revive this login"
         }
         E::Unauthorized { .. } => {
             "the server refused a freshly refreshed access token; log in again in Claude Code"

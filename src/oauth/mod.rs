@@ -180,7 +180,7 @@ pub fn retry_once_on_unauthorized<T>(
 }
 
 /// Parses `body` as JSON and hands its root to `read`; the document's copy of the body
-/// is wiped afterwards. `None` when the body is not JSON.
+/// is wiped afterwards. An error when the body is not JSON.
 fn with_document<T>(body: &[u8], read: impl FnOnce(Node<'_>) -> T) -> Result<T, json::Error> {
     let doc = Document::parse(body)?;
     let out = read(doc.root());

@@ -181,3 +181,20 @@ fn debug_shows_status_and_length_not_the_body() {
     );
     assert!(!debug.contains("sk-ant"), "{debug}");
 }
+
+#[test]
+fn request_debug_shows_header_names_not_values() {
+    let url = Url::parse("https://localhost/x").expect("url");
+    let request = Request {
+        method: Method::Post,
+        url: &url,
+        headers: &[("Authorization", "Bearer sk-ant-oat01-secretvalue")],
+        body: Some(b"{\"refresh_token\":\"sk-ant-ort01-secretvalue\"}"),
+    };
+    let debug = format!("{request:?}");
+    assert!(
+        debug.contains("Authorization") && debug.contains("body_len"),
+        "{debug}"
+    );
+    assert!(!debug.contains("secretvalue"), "{debug}");
+}
