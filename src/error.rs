@@ -6,7 +6,7 @@
 //! No variant ever carries a secret: callers pass paths, names and reasons only.
 
 use crate::cli::SlotName;
-use crate::{creds, fs, json, net};
+use crate::{creds, fs, json, net, oauth};
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
@@ -41,6 +41,9 @@ pub enum Error {
     Fs(fs::Error),
     /// The network or its configuration failed (exit 4; a bad setting 2).
     Net(net::Error),
+    /// The OAuth API said no or could not be reached (exit 3 when the login is dead,
+    /// 4 when waiting may help, 2 for a bad endpoint setting, else 1).
+    OAuth(oauth::Error),
     /// A file we read is not valid JSON (exit 1).
     Json { path: PathBuf, source: json::Error },
     /// The catalog is not one this version understands; it was left untouched (exit 1).
@@ -79,6 +82,7 @@ impl Error {
             Error::Fs(fs::Error::Busy { .. }) => exit::BUSY,
             Error::Net(err) if is_setting(err) => exit::USAGE,
             Error::Net(_) => exit::UNAVAILABLE,
+            Error::OAuth(err) => oauth_exit_code(err),
             Error::NotBuilt { .. }
             | Error::Io { .. }
             | Error::Fs(_)
@@ -100,6 +104,7 @@ impl Error {
             }
             Error::Fs(err) => fs_hint(err),
             Error::Net(err) => net_hint(err),
+            Error::OAuth(err) => oauth_hint(err),
             Error::Json { .. } => Some("the file was left as it is; fix or move it away".into()),
             Error::Catalog { .. } => Some(
                 "the catalog was left as it is; a newer claude-token may have written it".into(),
@@ -132,6 +137,7 @@ impl fmt::Display for Error {
             }
             Error::Fs(err) => err.fmt(f),
             Error::Net(err) => err.fmt(f),
+            Error::OAuth(err) => err.fmt(f),
             Error::Json { path, source } => write!(f, "{}: {source}", path.display()),
             Error::Catalog { path, reason } => write!(f, "{}: {reason}", path.display()),
             Error::Creds { origin, source } => write!(f, "{origin}: {source}"),
@@ -155,6 +161,7 @@ impl std::error::Error for Error {
             Error::Io { source, .. } => Some(source),
             Error::Fs(err) => Some(err),
             Error::Net(err) => Some(err),
+            Error::OAuth(err) => Some(err),
             Error::Json { source, .. } => Some(source),
             Error::Creds { source, .. } => Some(source),
             _ => None,
@@ -232,6 +239,56 @@ fn net_hint(err: &net::Error) -> Option<String> {
             "check the network connection (and HTTPS_PROXY / NO_PROXY), then try again"
         }
         _ => return None,
+    };
+    Some(hint.into())
+}
+
+impl From<oauth::Error> for Error {
+    fn from(err: oauth::Error) -> Self {
+        Error::OAuth(err)
+    }
+}
+
+/// Dead logins 3; what waiting may fix 4 (an unreadable answer counts: it is most often
+/// a proxy or a cut connection); bad settings 2; other refusals 1.
+fn oauth_exit_code(err: &oauth::Error) -> u8 {
+    use oauth::Error as E;
+    match err {
+        E::LoginDead { .. } | E::Unauthorized { .. } => exit::LOGIN_DEAD,
+        E::Network { source, .. } if is_setting(source) => exit::USAGE,
+        E::Setting { .. } => exit::USAGE,
+        E::RateLimited { .. } | E::Server { .. } | E::Network { .. } | E::Protocol { .. } => {
+            exit::UNAVAILABLE
+        }
+        E::Rejected { .. } => exit::ERROR,
+    }
+}
+
+fn oauth_hint(err: &oauth::Error) -> Option<String> {
+    use oauth::Error as E;
+    let hint = match err {
+        E::LoginDead { .. } => {
+            "log in again in Claude Code (`claude`, then /login), then `claude-token add`; \
+             retrying cannot revive this login"
+        }
+        E::Unauthorized { .. } => {
+            "the server refused a freshly refreshed access token; log in again in Claude Code"
+        }
+        E::RateLimited { .. } => "wait until the time given, then try again",
+        E::Server { .. } => "the service has a problem; try again in a few minutes",
+        E::Network { source, .. } => return net_hint(source),
+        E::Protocol {
+            reason: oauth::Protocol::Redirect { .. },
+            ..
+        } => {
+            "a proxy or captive portal may be answering instead of the service; \
+             check CLAUDE_TOKEN_OAUTH_TOKEN_URL and CLAUDE_TOKEN_API_BASE_URL if set"
+        }
+        E::Protocol { .. } => {
+            "the answer could not be read; if a proxy sits in between, check it, then try again"
+        }
+        E::Setting { .. } => "set it to an https:// URL, or unset it to use the default",
+        E::Rejected { .. } => return None,
     };
     Some(hint.into())
 }

@@ -4,12 +4,14 @@
 //! `commands` (one file per subcommand) → engine and stores (later phases) →
 //! primitives: `args` (argv lexer), `cli` (the grammar), `json` (lossless codec),
 //! `sha256` (SHA-256, HMAC, constant-time equality), `time`, `fs` (atomic write,
-//! locks, checked reads), `redact` (secrets), `term` (the only printer), and `sys`
-//! (the only `unsafe`). SPEC.md has the codemap and the invariants.
+//! locks, checked reads), `redact` (secrets), `term` (the only printer), `http` (sans-IO
+//! HTTP/1.1), `net` (connections), `client` (one HTTPS request), `oauth` (refresh, usage,
+//! profile), and `sys` (the only `unsafe`). SPEC.md has the codemap and the invariants.
 
 pub mod args;
 pub mod catalog;
 pub mod cli;
+pub mod client;
 pub mod commands;
 pub mod creds;
 pub mod error;
@@ -18,6 +20,7 @@ pub mod hex;
 pub mod http;
 pub mod json;
 pub mod net;
+pub mod oauth;
 pub mod paths;
 pub mod redact;
 pub mod sha256;

@@ -4,13 +4,16 @@
 mod args;
 mod catalog;
 mod cli;
+mod client;
 mod creds;
 mod fs;
 mod http;
 mod json;
 mod list;
 mod net;
+mod oauth;
 mod redact;
+mod server;
 mod sha256;
 mod store;
 mod support;

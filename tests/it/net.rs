@@ -1,7 +1,8 @@
 //! Tests for `net`: URL and `NO_PROXY` tables, proxy variables, and connections to
 //! in-process loopback servers (TLS with the committed test certificates in
 //! `tests/certs/`, a silent listener, a tiny CONNECT proxy). No outside network, no
-//! process environment: every config is built from explicit values.
+//! process environment: every config is built from explicit values. The certificate
+//! helpers live in `server`, shared with the `client` and `oauth` tests.
 
 mod connect;
 mod no_proxy;
@@ -11,31 +12,17 @@ mod url;
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
 use std::sync::{mpsc, Arc};
 use std::thread;
-use std::time::Duration;
 
 use claude_token::net::{self, Options, ProxyConfig, Url};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
+
+pub use crate::server::{cert_path, read_until_blank_line, trusting_test_ca};
+use crate::server::{server_config, SERVER_PATIENCE};
 
 /// Each test server accepts at most this many connections, then its thread ends.
 const MAX_ACCEPTS: usize = 4;
-/// A server-side socket gives up on a silent client after this long.
-const SERVER_PATIENCE: Duration = Duration::from_secs(10);
-
-pub fn cert_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/certs")
-        .join(name)
-}
-
-/// A client config trusting the webpki roots plus the test CA.
-pub fn trusting_test_ca() -> Arc<rustls::ClientConfig> {
-    net::config_with_roots(net::load_roots(&cert_path("ca.pem")).expect("test CA loads"))
-}
 
 pub fn options(tls: Arc<rustls::ClientConfig>) -> Options {
     Options::new(tls, ProxyConfig::direct())
@@ -52,24 +39,6 @@ pub enum Behaviour {
     Answer,
     /// Says nothing more (holds the connection until the client goes away).
     Silent,
-}
-
-fn server_config(name: &str) -> Arc<ServerConfig> {
-    let chain: Vec<CertificateDer<'static>> =
-        CertificateDer::pem_file_iter(cert_path(&format!("{name}.pem")))
-            .expect("cert file opens")
-            .collect::<Result<_, _>>()
-            .expect("cert parses");
-    let key = PrivateKeyDer::from_pem_file(cert_path(&format!("{name}.key"))).expect("key parses");
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("tls versions")
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .expect("server cert and key match");
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Arc::new(config)
 }
 
 /// Starts a TLS server on `bind` (port 0) presenting `tests/certs/<cert>.pem`.
@@ -123,19 +92,6 @@ fn answer(stream: &mut impl ReadWrite) -> io::Result<()> {
 
 pub trait ReadWrite: Read + Write {}
 impl<T: Read + Write> ReadWrite for T {}
-
-/// Reads byte by byte up to CRLF CRLF; returns the head as text.
-pub fn read_until_blank_line(stream: &mut impl Read) -> io::Result<String> {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        if stream.read(&mut byte)? == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-        head.push(byte[0]);
-    }
-    String::from_utf8(head).map_err(|_| io::ErrorKind::InvalidData.into())
-}
 
 /// A plain-TCP server on 127.0.0.1 that answers one HTTP-ish request.
 pub fn plain_server() -> SocketAddr {
