@@ -7,7 +7,8 @@ use super::syntax::is_token;
 use super::{Error, Method};
 
 /// What to send. `headers` must not hold Host, Content-Length or Transfer-Encoding.
-#[derive(Debug, Clone, Copy)]
+/// `Debug` shows header names and the body's length only: values may be credentials.
+#[derive(Clone, Copy)]
 pub struct Request<'a> {
     pub method: Method,
     /// `origin-form`: a path starting with `/`, optionally with `?query`.
@@ -16,6 +17,19 @@ pub struct Request<'a> {
     pub headers: &'a [(&'a str, &'a str)],
     /// Sent with a Content-Length when present (even when empty).
     pub body: Option<&'a [u8]>,
+}
+
+impl std::fmt::Debug for Request<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(name, _)| *name).collect();
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("target", &self.target)
+            .field("host", &self.host)
+            .field("header_names", &names)
+            .field("body_len", &self.body.map(<[u8]>::len))
+            .finish()
+    }
 }
 
 /// Appends the request to `out`. On error nothing is appended.
@@ -106,6 +120,19 @@ mod tests {
     fn write(request: &Request<'_>) -> Result<Vec<u8>, Error> {
         let mut out = Vec::new();
         write_request(request, &mut out).map(|()| out)
+    }
+
+    #[test]
+    fn debug_shows_header_names_and_body_length_but_no_values() {
+        let headers = [("Authorization", "Bearer sk-ant-oat01-secret")];
+        let mut req = request("/api", &headers);
+        req.body = Some(b"{\"refresh_token\":\"sk-ant-ort01-secret\"}");
+        let text = format!("{req:?}");
+        assert!(
+            text.contains("Authorization") && text.contains("body_len: Some(39)"),
+            "{text}"
+        );
+        assert!(!text.contains("secret"), "{text}");
     }
 
     #[test]
