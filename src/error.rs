@@ -5,6 +5,8 @@
 //! lower-case line saying what went wrong, with an optional hint saying what to do.
 //! No variant ever carries a secret: callers pass paths, names and reasons only.
 
+use crate::engine::{Defect, KeyProblem};
+use crate::store::StoreId;
 use crate::{fs, json, net};
 use std::fmt;
 use std::io;
@@ -44,6 +46,23 @@ pub enum Error {
     Json { path: PathBuf, source: json::Error },
     /// The catalog is not one this version understands; it was left untouched (exit 1).
     Catalog { path: PathBuf, reason: String },
+    /// A store no longer holds what the command read from it; nothing was written
+    /// (exit 1).
+    Changed { store: StoreId },
+    /// Stores hold neither the old nor the new bytes of a journaled change; nothing
+    /// more was written and the entry, with its new bytes, was moved to `entry`
+    /// (exit 6).
+    Conflict {
+        stores: Vec<StoreId>,
+        entry: PathBuf,
+    },
+    /// A journal file failed its checks and was moved to `entry`, never applied
+    /// (exit 6).
+    Quarantined { entry: PathBuf, defect: Defect },
+    /// The journal key file cannot be used as it is (exit 1).
+    JournalKey { path: PathBuf, problem: KeyProblem },
+    /// The engine was handed a transaction it must not run: a bug (exit 1).
+    BadTransaction { reason: String },
 }
 
 impl Error {
@@ -61,11 +80,15 @@ impl Error {
             Error::Fs(fs::Error::Busy { .. }) => exit::BUSY,
             Error::Net(err) if is_setting(err) => exit::USAGE,
             Error::Net(_) => exit::UNAVAILABLE,
+            Error::Conflict { .. } | Error::Quarantined { .. } => exit::NEEDS_ATTENTION,
             Error::NotBuilt { .. }
             | Error::Io { .. }
             | Error::Fs(_)
             | Error::Json { .. }
-            | Error::Catalog { .. } => exit::ERROR,
+            | Error::Catalog { .. }
+            | Error::Changed { .. }
+            | Error::JournalKey { .. }
+            | Error::BadTransaction { .. } => exit::ERROR,
         }
     }
 
@@ -83,6 +106,21 @@ impl Error {
                 "the catalog was left as it is; a newer claude-token may have written it".into(),
             ),
             Error::Io { .. } => None,
+            Error::Changed { .. } => {
+                Some("another program changed it meanwhile; run the command again".into())
+            }
+            Error::Conflict { entry, .. } => Some(format!(
+                "Claude Code changed its login meanwhile; nothing was overwritten, and the \
+                 login claude-token meant to write is kept in {}",
+                entry.display()
+            )),
+            Error::Quarantined { .. } => {
+                Some("it was not applied; look at it, then delete it".into())
+            }
+            Error::JournalKey { problem, .. } => Some(key_hint(*problem).into()),
+            Error::BadTransaction { .. } => {
+                Some("this is a bug in claude-token; nothing was changed".into())
+            }
         }
     }
 }
@@ -103,6 +141,26 @@ impl fmt::Display for Error {
             Error::Net(err) => err.fmt(f),
             Error::Json { path, source } => write!(f, "{}: {source}", path.display()),
             Error::Catalog { path, reason } => write!(f, "{}: {reason}", path.display()),
+            Error::Changed { store } => write!(f, "{store} changed while claude-token was working"),
+            Error::Conflict { stores, .. } => {
+                let names: Vec<String> = stores.iter().map(StoreId::to_text).collect();
+                write!(
+                    f,
+                    "conflicting content in {}; it was not overwritten",
+                    names.join(", ")
+                )
+            }
+            Error::Quarantined { entry, defect } => {
+                write!(
+                    f,
+                    "journal file {} was quarantined: {defect}",
+                    entry.display()
+                )
+            }
+            Error::JournalKey { path, problem } => {
+                write!(f, "journal key {} {problem}", path.display())
+            }
+            Error::BadTransaction { reason } => write!(f, "internal error: {reason}"),
         }
     }
 }
@@ -144,6 +202,16 @@ fn fs_hint(err: &fs::Error) -> Option<String> {
         fs::Error::Io { .. } => return None,
     };
     Some(hint.into())
+}
+
+fn key_hint(problem: KeyProblem) -> &'static str {
+    match problem {
+        KeyProblem::TooOpen { .. } => "make it private: chmod 600 on that file",
+        KeyProblem::WrongSize { .. } | KeyProblem::Vanished => {
+            "it is damaged; if the journal directory beside it holds no entries, \
+             move the key away and run the command again"
+        }
+    }
 }
 
 impl From<net::Error> for Error {

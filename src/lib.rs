@@ -11,6 +11,8 @@ pub mod args;
 pub mod catalog;
 pub mod cli;
 pub mod commands;
+pub mod crash;
+pub mod engine;
 pub mod error;
 pub mod fs;
 pub mod hex;

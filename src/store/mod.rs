@@ -11,6 +11,8 @@
 //! The fixed write order of DESIGN.md §4 is the order of [`StoreId`]: archive entries,
 //! then Claude Code's Keychain item, then its credentials file, then the catalog.
 
+pub mod memory;
+
 use crate::cli::SlotName;
 use crate::Error;
 use std::fmt;
@@ -159,14 +161,21 @@ mod tests {
         ] {
             assert_eq!(StoreId::from_text(&id.to_text()), Some(id));
         }
-        for bad in ["", "archive:", "archive:Bad", "archive:all", "claude", "Catalog"] {
+        for bad in [
+            "",
+            "archive:",
+            "archive:Bad",
+            "archive:all",
+            "claude",
+            "Catalog",
+        ] {
             assert_eq!(StoreId::from_text(bad), None, "{bad}");
         }
     }
 
     #[test]
     fn store_order_is_the_engines_write_order() {
-        let mut ids = vec![
+        let mut ids = [
             StoreId::Catalog,
             StoreId::ClaudeFile,
             StoreId::Archive(name("b")),
@@ -177,7 +186,13 @@ mod tests {
         let text: Vec<String> = ids.iter().map(StoreId::to_text).collect();
         assert_eq!(
             text,
-            ["archive:a", "archive:b", "claude-keychain", "claude-file", "catalog"]
+            [
+                "archive:a",
+                "archive:b",
+                "claude-keychain",
+                "claude-file",
+                "catalog"
+            ]
         );
     }
 

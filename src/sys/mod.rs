@@ -5,4 +5,5 @@
 
 pub(crate) mod fs;
 pub(crate) mod mem;
+pub(crate) mod process;
 pub(crate) mod time;

@@ -3,6 +3,7 @@
 
 mod args;
 mod cli;
+mod engine;
 mod fs;
 mod http;
 mod json;
