@@ -393,3 +393,36 @@ fn errors_name_stores_but_never_bytes() {
         );
     }
 }
+
+#[test]
+fn a_journal_write_that_fails_leaves_all_old_or_after_replay_all_new() {
+    use claude_token::fs::fault::{self, Fault};
+    // The entry's write: data write, file fsync, rename, directory fsync.
+    let faults = [
+        Fault::NoSpace { nth: 1 },
+        Fault::FsyncFails { nth: 1 },
+        Fault::RenameBusy { nth: 1 },
+        Fault::FsyncFails { nth: 2 },
+    ];
+    for fault in faults {
+        let sandbox = Sandbox::new();
+        let lock = sandbox.lock();
+        let journal = journal(&lock);
+        let ids = three_stores();
+        let stores = stores_holding_old(&ids);
+        fault::inject(fault);
+        let result = engine::commit(&journal, &stores, old_to_new("use", &ids));
+        fault::clear();
+        let renamed = fault == Fault::FsyncFails { nth: 2 } || result.is_ok();
+        if let Err(err) = &result {
+            assert!(stores.writes().is_empty(), "{fault:?}: {err:?}");
+        }
+        engine::replay(&journal, &stores).unwrap();
+        if renamed {
+            assert_all_new(&stores, &ids);
+        } else {
+            assert_all_old(&stores, &ids);
+        }
+        assert!(sandbox.journal_files().is_empty(), "{fault:?}");
+    }
+}
