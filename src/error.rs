@@ -6,6 +6,8 @@
 //! No variant ever carries a secret: callers pass paths, names and reasons only.
 
 use crate::cli::SlotName;
+use crate::engine::{Defect, KeyProblem};
+use crate::store::StoreId;
 use crate::{creds, fs, json, net, oauth};
 use std::fmt;
 use std::io;
@@ -65,6 +67,23 @@ pub enum Error {
         service: String,
         reason: String,
     },
+    /// A store no longer holds what the command read from it; nothing was written
+    /// (exit 1).
+    Changed { store: StoreId },
+    /// Stores hold neither the old nor the new bytes of a journaled change; nothing
+    /// more was written and the entry, with its new bytes, was moved to `entry`
+    /// (exit 6).
+    Conflict {
+        stores: Vec<StoreId>,
+        entry: PathBuf,
+    },
+    /// A journal file failed its checks and was moved to `entry`, never applied
+    /// (exit 6).
+    Quarantined { entry: PathBuf, defect: Defect },
+    /// The journal key file cannot be used as it is (exit 1).
+    JournalKey { path: PathBuf, problem: KeyProblem },
+    /// The engine was handed a transaction it must not run: a bug (exit 1).
+    BadTransaction { reason: String },
 }
 
 impl Error {
@@ -83,6 +102,7 @@ impl Error {
             Error::Net(err) if is_setting(err) => exit::USAGE,
             Error::Net(_) => exit::UNAVAILABLE,
             Error::OAuth(err) => oauth_exit_code(err),
+            Error::Conflict { .. } | Error::Quarantined { .. } => exit::NEEDS_ATTENTION,
             Error::NotBuilt { .. }
             | Error::Io { .. }
             | Error::Fs(_)
@@ -91,7 +111,10 @@ impl Error {
             | Error::Creds { .. }
             | Error::NoSuchSlot { .. }
             | Error::SlotExists { .. }
-            | Error::Keychain { .. } => exit::ERROR,
+            | Error::Keychain { .. }
+            | Error::Changed { .. }
+            | Error::JournalKey { .. }
+            | Error::BadTransaction { .. } => exit::ERROR,
         }
     }
 
@@ -119,6 +142,21 @@ impl Error {
                     .into(),
             ),
             Error::Io { .. } => None,
+            Error::Changed { .. } => {
+                Some("another program changed it meanwhile; run the command again".into())
+            }
+            Error::Conflict { entry, .. } => Some(format!(
+                "Claude Code changed its login meanwhile; nothing was overwritten, and the \
+                 login claude-token meant to write is kept in {}",
+                entry.display()
+            )),
+            Error::Quarantined { .. } => {
+                Some("it was not applied; look at it, then delete it".into())
+            }
+            Error::JournalKey { problem, .. } => Some(key_hint(*problem).into()),
+            Error::BadTransaction { .. } => {
+                Some("this is a bug in claude-token; nothing was changed".into())
+            }
         }
     }
 }
@@ -151,6 +189,26 @@ impl fmt::Display for Error {
                 f,
                 "cannot {action} the keychain item \"{service}\": {reason}"
             ),
+            Error::Changed { store } => write!(f, "{store} changed while claude-token was working"),
+            Error::Conflict { stores, .. } => {
+                let names: Vec<String> = stores.iter().map(StoreId::to_text).collect();
+                write!(
+                    f,
+                    "conflicting content in {}; it was not overwritten",
+                    names.join(", ")
+                )
+            }
+            Error::Quarantined { entry, defect } => {
+                write!(
+                    f,
+                    "journal file {} was quarantined: {defect}",
+                    entry.display()
+                )
+            }
+            Error::JournalKey { path, problem } => {
+                write!(f, "journal key {} {problem}", path.display())
+            }
+            Error::BadTransaction { reason } => write!(f, "internal error: {reason}"),
         }
     }
 }
@@ -204,6 +262,16 @@ fn creds_hint(err: &creds::CredsError) -> &'static str {
         }
         creds::CredsError::Swap { source, .. } => creds_hint(source),
         _ => "the credentials were left as they are",
+    }
+}
+
+fn key_hint(problem: KeyProblem) -> &'static str {
+    match problem {
+        KeyProblem::TooOpen { .. } => "make it private: chmod 600 on that file",
+        KeyProblem::WrongSize { .. } | KeyProblem::Vanished => {
+            "it is damaged; if the journal directory beside it holds no entries, \
+             move the key away and run the command again"
+        }
     }
 }
 

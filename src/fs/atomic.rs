@@ -14,6 +14,7 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use super::{open_error, parent_dir, rename, sync, sync_dir, write_all, Error};
+use crate::crash::{self, Point};
 
 /// How the new bytes reached the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +53,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<WriteOutcome, Error> {
     let dir = parent_dir(path);
     let temp = TempFile::create(dir, name)?;
     temp.fill(bytes)?;
+    crash::point(Point::FsTempWritten);
     match rename(&temp.path, path) {
         Ok(()) => temp.keep(),
         Err(e) if is_mount_point(&e) => {
@@ -61,11 +63,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<WriteOutcome, Error> {
         }
         Err(e) => return Err(Error::io("rename a new file onto", path, e)),
     }
+    crash::point(Point::FsRenamed);
     sync_dir(dir)?;
     Ok(WriteOutcome::Replaced)
 }
 
-fn no_file_name(path: &Path) -> Error {
+pub(super) fn no_file_name(path: &Path) -> Error {
     let source = io::Error::new(io::ErrorKind::InvalidInput, "the path names no file");
     Error::io("replace", path, source)
 }
@@ -92,14 +95,14 @@ fn is_mount_point(err: &io::Error) -> bool {
 }
 
 /// A temp file that removes itself unless kept (renamed into place).
-struct TempFile {
-    path: PathBuf,
+pub(super) struct TempFile {
+    pub(super) path: PathBuf,
     file: File,
     kept: bool,
 }
 
 impl TempFile {
-    fn create(dir: &Path, name: &OsStr) -> Result<Self, Error> {
+    pub(super) fn create(dir: &Path, name: &OsStr) -> Result<Self, Error> {
         let path = dir.join(temp_name(name, dir)?);
         let file = OpenOptions::new()
             .write(true)
@@ -121,7 +124,7 @@ impl TempFile {
     }
 
     /// Writes all of `bytes` and flushes them to stable storage.
-    fn fill(&self, bytes: &[u8]) -> Result<(), Error> {
+    pub(super) fn fill(&self, bytes: &[u8]) -> Result<(), Error> {
         write_all(&self.file, bytes).map_err(|e| Error::io("write", &self.path, e))?;
         sync(&self.file).map_err(|e| Error::io("sync", &self.path, e))
     }

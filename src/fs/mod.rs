@@ -25,6 +25,7 @@ mod atomic;
 mod dir;
 mod error;
 mod lock;
+mod place;
 mod read;
 #[cfg(test)]
 mod tests;
@@ -53,6 +54,7 @@ pub use atomic::{write_atomic, WriteOutcome};
 pub use dir::{create_private_dir_all, dir_access, DirAccess};
 pub use error::Error;
 pub use lock::Lock;
+pub use place::{create_new, move_into, random_bytes, remove_file};
 pub use read::{read_regular, FileId, ReadFile};
 
 use std::fs::{self as stdfs, File, OpenOptions};

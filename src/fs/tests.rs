@@ -199,3 +199,78 @@ fn failed_rename_durable_leaves_the_source() {
     );
     assert_only_target(&dir, &file, b"old");
 }
+
+// `place`: publish once, move into a directory, durable remove.
+
+#[test]
+fn create_new_publishes_once_and_never_replaces() {
+    let dir = TempDir::new("create-new");
+    let key = dir.0.join("hmac.key");
+    assert!(super::create_new(&key, b"first").unwrap());
+    assert!(!super::create_new(&key, b"second").unwrap());
+    assert_eq!(dir.names(), ["hmac.key"], "no temp file left");
+    assert_eq!(fs::read(&key).unwrap(), b"first");
+    assert_eq!(fs::metadata(&key).unwrap().mode() & 0o777, 0o600);
+}
+
+#[test]
+fn create_new_does_not_write_through_a_dangling_symlink() {
+    let dir = TempDir::new("create-new-link");
+    let key = dir.0.join("hmac.key");
+    let elsewhere = dir.0.join("elsewhere");
+    std::os::unix::fs::symlink(&elsewhere, &key).unwrap();
+    assert!(!super::create_new(&key, b"secret").unwrap());
+    assert!(!elsewhere.exists());
+    assert_eq!(dir.names(), ["hmac.key"]);
+}
+
+#[test]
+fn create_new_failing_its_fsync_leaves_nothing() {
+    let dir = TempDir::new("create-new-fsync");
+    fault::inject(Fault::FsyncFails { nth: 1 });
+    let err = super::create_new(&dir.0.join("hmac.key"), b"k").unwrap_err();
+    fault::clear();
+    assert!(matches!(err, Error::Io { action: "sync", .. }), "{err:?}");
+    assert!(dir.names().is_empty());
+}
+
+#[test]
+fn move_into_keeps_the_name_and_never_replaces() {
+    let dir = TempDir::new("move-into");
+    let target = dir.0.join("quarantine");
+    fs::create_dir(&target).unwrap();
+    fs::write(dir.0.join("entry.json"), b"one").unwrap();
+    let first = super::move_into(&dir.0.join("entry.json"), &target).unwrap();
+    assert_eq!(first, target.join("entry.json"));
+    fs::write(dir.0.join("entry.json"), b"two").unwrap();
+    let second = super::move_into(&dir.0.join("entry.json"), &target).unwrap();
+    assert_ne!(second, first);
+    assert!(second
+        .to_str()
+        .unwrap()
+        .starts_with(first.to_str().unwrap()));
+    assert_eq!(fs::read(&first).unwrap(), b"one");
+    assert_eq!(fs::read(&second).unwrap(), b"two");
+    assert_eq!(dir.names(), ["quarantine"]);
+}
+
+#[test]
+fn failed_move_leaves_the_file_where_it_was() {
+    let (dir, file) = TempDir::with_file("move-fails", b"entry");
+    let target = dir.0.join("attention");
+    fs::create_dir(&target).unwrap();
+    fault::inject(Fault::RenameBusy { nth: 1 });
+    let err = super::move_into(&file, &target).unwrap_err();
+    fault::clear();
+    assert!(matches!(err, Error::Io { action: "move", .. }), "{err:?}");
+    assert_eq!(fs::read(&file).unwrap(), b"entry");
+    assert_eq!(fs::read_dir(&target).unwrap().count(), 0);
+}
+
+#[test]
+fn remove_file_says_whether_something_was_there() {
+    let (dir, file) = TempDir::with_file("remove", b"entry");
+    assert!(super::remove_file(&file).unwrap());
+    assert!(!super::remove_file(&file).unwrap());
+    assert!(dir.names().is_empty());
+}

@@ -17,6 +17,7 @@ pub mod file;
 pub mod keychain;
 
 pub use backend::Backend;
+pub mod memory;
 
 use crate::cli::SlotName;
 use crate::Error;

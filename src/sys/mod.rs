@@ -5,5 +5,6 @@
 
 pub(crate) mod fs;
 pub(crate) mod mem;
+pub(crate) mod process;
 pub(crate) mod time;
 pub(crate) mod user;

@@ -1,0 +1,264 @@
+//! The journal directory `<data>/journal/`: writing, listing, loading, removing and
+//! setting aside entry files.
+//!
+//! Owns the directory and its two side directories, `quarantine/` (entries that are
+//! not authentic or not well formed) and `attention/` (authentic entries that met a
+//! store holding a third value). A [`Journal`] exists only under the state lock, so no
+//! other claude-token touches these files meanwhile. It never applies an entry (see
+//! apply.rs) and never deletes one that was not applied: entries that are not applied
+//! are moved, never removed.
+
+use std::ffi::{OsStr, OsString};
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::entry::{self, Defect, Entry, MAX_CREATED_AT_MS, MAX_ENTRY_LEN};
+use super::key::{self, HmacKey};
+use super::lock::StateLock;
+use super::transaction::Transaction;
+use crate::crash::{self, Point};
+use crate::{fs, Error};
+
+const JOURNAL_DIR: &str = "journal";
+const KEY_FILE: &str = "hmac.key";
+const QUARANTINE_DIR: &str = "quarantine";
+const ATTENTION_DIR: &str = "attention";
+
+/// The journal of one data directory, open under its state lock.
+#[derive(Debug)]
+pub struct Journal<'l> {
+    dir: PathBuf,
+    key: HmacKey,
+    _lock: &'l StateLock,
+}
+
+/// A journal entry that is durable and not yet applied.
+#[derive(Debug)]
+pub struct Pending {
+    path: PathBuf,
+    entry: Entry,
+}
+
+impl Pending {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn entry(&self) -> &Entry {
+        &self.entry
+    }
+
+    /// The entry's file name and content, consuming the handle (an entry is
+    /// applied once).
+    pub(super) fn into_parts(self) -> (OsString, Entry) {
+        let name = self.path.file_name().unwrap_or_default().to_owned();
+        (name, self.entry)
+    }
+}
+
+/// The names in the journal directory, by kind.
+#[derive(Debug, Default)]
+pub(super) struct Listing {
+    /// Files named like entries, in name (= chronological) order.
+    pub entries: Vec<OsString>,
+    /// Temp files an interrupted atomic write left behind.
+    pub temps: Vec<OsString>,
+    /// Anything else, except the two side directories.
+    pub strays: Vec<OsString>,
+}
+
+impl<'l> Journal<'l> {
+    /// Opens the journal of the locked data directory: loads `hmac.key` (creating it
+    /// on first use) and creates `journal/` (0700) if missing.
+    pub fn open(lock: &'l StateLock) -> Result<Self, Error> {
+        let key = key::load_or_create(&lock.data_dir().join(KEY_FILE))?;
+        Self::with_key(lock, key)
+    }
+
+    /// Opens the journal with a given key instead of the data directory's key file
+    /// (tests and the fuzz target).
+    pub fn with_key(lock: &'l StateLock, key: HmacKey) -> Result<Self, Error> {
+        let dir = lock.data_dir().join(JOURNAL_DIR);
+        fs::create_private_dir_all(&dir)?;
+        Ok(Journal {
+            dir,
+            key,
+            _lock: lock,
+        })
+    }
+
+    /// The journal directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Where entries that failed their checks are moved.
+    pub fn quarantine_dir(&self) -> PathBuf {
+        self.dir.join(QUARANTINE_DIR)
+    }
+
+    /// Where authentic entries that met a conflict are moved.
+    pub fn attention_dir(&self) -> PathBuf {
+        self.dir.join(ATTENTION_DIR)
+    }
+
+    /// Writes `tx` as a durable entry. Refused while another entry is pending (replay
+    /// first: entries must apply in order), for a transaction without steps, and for
+    /// one too large to read back.
+    pub fn write(&self, tx: Transaction) -> Result<Pending, Error> {
+        if !self.list()?.entries.is_empty() {
+            return Err(bad("a journal entry is pending; replay the journal first"));
+        }
+        let entry = Entry {
+            op: tx.op().to_owned(),
+            op_id: self.op_id()?,
+            created_at_ms: now_ms(),
+            steps: tx.into_steps(),
+        };
+        if entry.steps.is_empty() {
+            return Err(bad("a transaction without steps is not journaled"));
+        }
+        let bytes = entry::encode(&entry, &self.key);
+        if bytes.len() > MAX_ENTRY_LEN {
+            return Err(bad("the journal entry would be too large"));
+        }
+        let path = self.dir.join(entry.file_name());
+        fs::write_atomic(&path, bytes.as_bytes())?;
+        crash::point(Point::JournalWritten);
+        Ok(Pending { path, entry })
+    }
+
+    /// Sorts the directory's names into entries, leftover temp files and strays.
+    pub(super) fn list(&self) -> Result<Listing, Error> {
+        let read = std::fs::read_dir(&self.dir).map_err(|e| io_error("list", &self.dir, e))?;
+        let mut listing = Listing::default();
+        for item in read {
+            let name = item
+                .map_err(|e| io_error("list", &self.dir, e))?
+                .file_name();
+            match classify(&name) {
+                Name::Entry => listing.entries.push(name),
+                Name::Temp => listing.temps.push(name),
+                Name::SideDir => {}
+                Name::Stray => listing.strays.push(name),
+            }
+        }
+        listing.entries.sort();
+        listing.strays.sort();
+        Ok(listing)
+    }
+
+    /// Reads and checks the entry file `name`: `Ok(Err(defect))` when it must be
+    /// quarantined; `Err` only when the file cannot be read at all.
+    pub(super) fn load(&self, name: &OsStr) -> Result<Result<Entry, Defect>, Error> {
+        let path = &self.dir.join(name);
+        let name = name.to_str().unwrap_or("");
+        let limit = MAX_ENTRY_LEN as u64;
+        let file = match fs::read_regular(path, limit) {
+            Ok(Some(file)) => file,
+            Ok(None) => return Err(io_error("read", path, io::ErrorKind::NotFound.into())),
+            Err(fs::Error::Symlink { .. } | fs::Error::NotRegular { .. }) => {
+                return Ok(Err(Defect::NotRegular))
+            }
+            Err(fs::Error::TooLarge { .. }) => return Ok(Err(Defect::TooLarge)),
+            Err(e) => return Err(e.into()),
+        };
+        let bytes = crate::store::Blob::new(file.bytes);
+        Ok(entry::decode(name, bytes.as_bytes(), &self.key))
+    }
+
+    /// Removes the temp file `name` of an interrupted journal write; returns
+    /// whether it was there.
+    pub(super) fn remove_temp(&self, name: &OsStr) -> Result<bool, Error> {
+        Ok(fs::remove_file(&self.dir.join(name))?)
+    }
+
+    /// Removes the applied entry `name`, durably.
+    pub(super) fn remove(&self, name: &OsStr) -> Result<(), Error> {
+        fs::remove_file(&self.dir.join(name))?;
+        crash::point(Point::JournalRemoved);
+        Ok(())
+    }
+
+    /// Moves the entry `name`, which met a conflict, to `attention/`; returns its
+    /// new path.
+    pub(super) fn set_aside(&self, name: &OsStr) -> Result<PathBuf, Error> {
+        self.move_to(name, &self.attention_dir())
+    }
+
+    /// Moves `name`, which is not an applicable entry, to `quarantine/`; returns its
+    /// new path.
+    pub(super) fn quarantine(&self, name: &OsStr) -> Result<PathBuf, Error> {
+        self.move_to(name, &self.quarantine_dir())
+    }
+
+    fn move_to(&self, name: &OsStr, dir: &Path) -> Result<PathBuf, Error> {
+        fs::create_private_dir_all(dir)?;
+        Ok(fs::move_into(&self.dir.join(name), dir)?)
+    }
+
+    fn op_id(&self) -> Result<u64, Error> {
+        let mut random = [0u8; 8];
+        fs::random_bytes(&mut random).map_err(|e| io_error("get randomness for", &self.dir, e))?;
+        Ok(u64::from_ne_bytes(random))
+    }
+}
+
+enum Name {
+    Entry,
+    Temp,
+    SideDir,
+    Stray,
+}
+
+fn classify(name: &OsString) -> Name {
+    let Some(name) = name.to_str() else {
+        return Name::Stray;
+    };
+    if name == QUARANTINE_DIR || name == ATTENTION_DIR {
+        Name::SideDir
+    } else if entry::parse_name(name).is_some() {
+        Name::Entry
+    } else if is_entry_temp(name) {
+        Name::Temp
+    } else {
+        Name::Stray
+    }
+}
+
+/// `fs::write_atomic`'s temp name for an entry: `.<entry name>.tmp.<pid>.<16 hex>`.
+fn is_entry_temp(name: &str) -> bool {
+    let Some((target, suffix)) = name
+        .strip_prefix('.')
+        .and_then(|rest| rest.split_once(".tmp."))
+    else {
+        return false;
+    };
+    let Some((pid, random)) = suffix.split_once('.') else {
+        return false;
+    };
+    entry::parse_name(target).is_some()
+        && !pid.is_empty()
+        && pid.bytes().all(|b| b.is_ascii_digit())
+        && random.len() == 16
+        && random.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Milliseconds since the epoch, within what an entry name can hold.
+fn now_ms() -> u64 {
+    u64::try_from(crate::time::now_ms()).map_or(0, |ms| ms.min(MAX_CREATED_AT_MS))
+}
+
+fn io_error(action: &'static str, path: &Path, source: io::Error) -> Error {
+    Error::Io {
+        action,
+        path: path.to_owned(),
+        source,
+    }
+}
+
+fn bad(reason: &str) -> Error {
+    Error::BadTransaction {
+        reason: reason.to_owned(),
+    }
+}
