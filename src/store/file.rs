@@ -11,9 +11,8 @@
 use super::{Blob, Store, StoreId};
 use crate::{fs, Error};
 use std::cell::RefCell;
-use std::fs::{self as stdfs, OpenOptions};
+use std::fs as stdfs;
 use std::io;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -208,24 +207,5 @@ pub(crate) fn remove_regular(path: &Path) -> Result<bool, fs::Error> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
         Err(e) => return Err(fs::Error::io("inspect", path, e)),
     }
-    remove_file(path)
-}
-
-/// Unlinks `path` and flushes its directory so the removal survives a crash.
-// TODO(merge): the engine branch adds `fs::remove_file` with fault injection;
-// call it here instead once both are on main.
-fn remove_file(path: &Path) -> Result<bool, fs::Error> {
-    match stdfs::remove_file(path) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(fs::Error::io("remove", path, e)),
-    }
-    let dir = parent_dir(path);
-    let handle = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
-        .open(dir)
-        .map_err(|e| fs::Error::io("open directory", dir, e))?;
-    crate::sys::fs::full_fsync(&handle).map_err(|e| fs::Error::io("sync directory", dir, e))?;
-    Ok(true)
+    fs::remove_file(path)
 }
