@@ -7,6 +7,8 @@ mod cli;
 mod client;
 mod creds;
 mod engine;
+mod fake;
+mod fake_selftest;
 mod fs;
 mod http;
 mod json;
