@@ -30,8 +30,8 @@ mod refresh_locks;
 mod storage_lock;
 
 pub use dirlock::{DirLock, Options};
-pub use owner::{birthtime_ms, js_number, parse_proc_start, proc_start, OwnerRecord};
-pub use refresh_locks::{RefreshLocks, ReleaseStep, OWNER_RECORD, REFRESH_LOCK};
+pub use owner::{birthtime_ms, proc_start, OwnerRecord};
+pub use refresh_locks::{RefreshLocks, OWNER_RECORD, REFRESH_LOCK};
 pub use storage_lock::{ClaudeJsonLock, StorageWriteLock};
 
 use std::fmt;

@@ -104,7 +104,7 @@ pub fn birthtime_ms(meta: &Metadata) -> f64 {
 /// A non-negative finite number below 1e21 as JavaScript's `JSON.stringify` prints it:
 /// the fewest decimals that read back as the same double, ties to the even digit,
 /// no exponent, no trailing zeros. Anything else (never a time) prints as 0.
-pub fn js_number(value: f64) -> String {
+fn js_number(value: f64) -> String {
     if !(value.is_finite() && (0.0..1e21).contains(&value)) {
         return "0".into();
     }
@@ -122,7 +122,7 @@ pub fn js_number(value: f64) -> String {
 /// Field 22 (`starttime`) of a `/proc/<pid>/stat` line. Field 2 is the command name
 /// in parentheses, which may itself hold spaces and parentheses, so fields are
 /// counted from the text after the last `)`.
-pub fn parse_proc_start(stat: &str) -> Option<&str> {
+fn parse_proc_start(stat: &str) -> Option<&str> {
     let (_, after_comm) = stat.rsplit_once(')')?;
     // Fields 3 and on; field 22 is the 20th of them.
     let field = after_comm.split_ascii_whitespace().nth(19)?;

@@ -25,7 +25,7 @@ const RECORD_LIMIT: u64 = 64 << 10;
 
 /// One step of [`RefreshLocks::release`], in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReleaseStep {
+enum ReleaseStep {
     OwnerRecord,
     LegacyLock,
     RefreshLock,
@@ -107,7 +107,7 @@ impl RefreshLocks {
     }
 
     /// [`Self::release`], telling `observe` before each step (tests watch the order).
-    pub fn release_observed(&mut self, observe: &mut dyn FnMut(ReleaseStep)) -> Result<(), Error> {
+    fn release_observed(&mut self, observe: &mut dyn FnMut(ReleaseStep)) -> Result<(), Error> {
         let mut first_error = None;
         if let Some(legacy) = self.legacy.take() {
             observe(ReleaseStep::OwnerRecord);
