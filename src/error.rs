@@ -8,7 +8,7 @@
 use crate::cli::SlotName;
 use crate::engine::{Defect, KeyProblem};
 use crate::store::StoreId;
-use crate::{creds, fs, json, net, oauth};
+use crate::{cclock, creds, fs, json, net, oauth};
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
@@ -84,6 +84,9 @@ pub enum Error {
     JournalKey { path: PathBuf, problem: KeyProblem },
     /// The engine was handed a transaction it must not run: a bug (exit 1).
     BadTransaction { reason: String },
+    /// One of Claude Code's own locks could not be taken or was taken from us (exit 5
+    /// when another process holds or took it, else 1).
+    ClaudeLock(cclock::Error),
 }
 
 impl Error {
@@ -103,6 +106,9 @@ impl Error {
             Error::Net(_) => exit::UNAVAILABLE,
             Error::OAuth(err) => oauth_exit_code(err),
             Error::Conflict { .. } | Error::Quarantined { .. } => exit::NEEDS_ATTENTION,
+            Error::ClaudeLock(cclock::Error::Busy { .. } | cclock::Error::Lost { .. }) => {
+                exit::BUSY
+            }
             Error::NotBuilt { .. }
             | Error::Io { .. }
             | Error::Fs(_)
@@ -114,7 +120,8 @@ impl Error {
             | Error::Keychain { .. }
             | Error::Changed { .. }
             | Error::JournalKey { .. }
-            | Error::BadTransaction { .. } => exit::ERROR,
+            | Error::BadTransaction { .. }
+            | Error::ClaudeLock(_) => exit::ERROR,
         }
     }
 
@@ -157,6 +164,7 @@ impl Error {
             Error::BadTransaction { .. } => {
                 Some("this is a bug in claude-token; nothing was changed".into())
             }
+            Error::ClaudeLock(err) => claude_lock_hint(err),
         }
     }
 }
@@ -209,6 +217,7 @@ impl fmt::Display for Error {
                 write!(f, "journal key {} {problem}", path.display())
             }
             Error::BadTransaction { reason } => write!(f, "internal error: {reason}"),
+            Error::ClaudeLock(err) => err.fmt(f),
         }
     }
 }
@@ -222,6 +231,7 @@ impl std::error::Error for Error {
             Error::OAuth(err) => Some(err),
             Error::Json { source, .. } => Some(source),
             Error::Creds { source, .. } => Some(source),
+            Error::ClaudeLock(err) => Some(err),
             _ => None,
         }
     }
@@ -250,6 +260,31 @@ fn fs_hint(err: &fs::Error) -> Option<String> {
         }
         fs::Error::Busy { .. } => "another claude-token is running; try again in a moment",
         fs::Error::Io { .. } => return None,
+    };
+    Some(hint.into())
+}
+
+impl From<cclock::Error> for Error {
+    fn from(err: cclock::Error) -> Self {
+        Error::ClaudeLock(err)
+    }
+}
+
+fn claude_lock_hint(err: &cclock::Error) -> Option<String> {
+    let hint = match err {
+        cclock::Error::Busy { .. } => {
+            "Claude Code (or another claude-token) is refreshing or saving its login; \
+             try again in a moment"
+        }
+        cclock::Error::Lost { .. } => {
+            "another process decided claude-token had stopped and took the lock; nothing \
+             more was written under it; run the command again"
+        }
+        cclock::Error::NotALock { .. } => {
+            "move the thing at that path away and run the command again"
+        }
+        cclock::Error::Record(err) => return fs_hint(err),
+        cclock::Error::Io { .. } => return None,
     };
     Some(hint.into())
 }

@@ -10,6 +10,7 @@
 
 pub mod args;
 pub mod catalog;
+pub mod cclock;
 pub mod cli;
 pub mod client;
 pub mod commands;

@@ -4,6 +4,7 @@
 //! and retries on EINTR. Nothing here knows about Claude, JSON or the engine.
 
 pub(crate) mod fs;
+pub(crate) mod host;
 pub(crate) mod mem;
 pub(crate) mod process;
 pub(crate) mod time;

@@ -3,6 +3,7 @@
 
 mod args;
 mod catalog;
+mod cclock;
 mod cli;
 mod client;
 mod creds;
