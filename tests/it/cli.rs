@@ -152,6 +152,7 @@ fn path_values_may_start_with_a_dash_or_be_non_utf8() {
     let dash = Command::Export {
         slot: by_name("a"),
         path: Some(PathBuf::from("-out")),
+        force: false,
     };
     check(&["export", "a", "--path", "-out"], dash);
     let raw = OsString::from_vec(b"/tmp/\xff".to_vec());
@@ -160,6 +161,7 @@ fn path_values_may_start_with_a_dash_or_be_non_utf8() {
     let expected = Command::Export {
         slot: SlotRef::Index(1),
         path: Some(PathBuf::from(raw)),
+        force: false,
     };
     assert_eq!(
         parsed,
@@ -249,6 +251,15 @@ fn slots_are_named_or_numbered() {
         Command::Export {
             slot: by_name("old"),
             path: None,
+            force: false,
+        },
+    );
+    check(
+        &["export", "old", "--force"],
+        Command::Export {
+            slot: by_name("old"),
+            path: None,
+            force: true,
         },
     );
 }
@@ -470,6 +481,7 @@ fn every_invocation_renders_to_an_argv_that_parses_back() {
         &["usage"],
         &["usage", "#5"],
         &["export", "a", "--path", "--"],
+        &["export", "#1", "--force"],
         &["remove", "b", "--yes"],
         &["daemon", "-v"],
     ];
