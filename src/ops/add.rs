@@ -313,7 +313,8 @@ mod tests {
         assert_eq!(name(Some("__x+tag@example.com")), "x-tag");
         assert_eq!(name(Some("all@example.com")), "account");
         assert_eq!(name(Some("@example.com")), "account");
-        assert_eq!(name(Some("ünï@example.com")), "account");
+        assert_eq!(name(Some("ünï@example.com")), "n");
+        assert_eq!(name(Some("éé@example.com")), "account");
         assert_eq!(name(None), "account");
         let long = format!("{}@example.com", "a".repeat(40));
         assert_eq!(name(Some(&long)), "a".repeat(32));

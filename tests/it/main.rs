@@ -13,6 +13,7 @@ mod json;
 mod list;
 mod net;
 mod oauth;
+mod ops;
 mod redact;
 mod server;
 mod sha256;
