@@ -16,6 +16,7 @@ mod json;
 mod list;
 mod net;
 mod oauth;
+mod ops;
 mod redact;
 mod server;
 mod sha256;
