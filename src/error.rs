@@ -8,7 +8,7 @@
 use crate::cli::SlotName;
 use crate::engine::{Defect, KeyProblem};
 use crate::store::StoreId;
-use crate::{creds, fs, json, net, oauth};
+use crate::{creds, daemon, fs, json, net, oauth};
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
@@ -84,6 +84,16 @@ pub enum Error {
     JournalKey { path: PathBuf, problem: KeyProblem },
     /// The engine was handed a transaction it must not run: a bug (exit 1).
     BadTransaction { reason: String },
+    /// Another daemon holds `<data>/daemon.lock` (exit 5); `pid` is the one it wrote
+    /// there, when readable.
+    DaemonRunning { pid: Option<u32> },
+    /// The daemon's signal handlers could not be installed or waited on (exit 1).
+    Signals { source: io::Error },
+    /// The binary's path cannot be written into the service file asked for (exit 1).
+    ServiceFile {
+        path: PathBuf,
+        source: daemon::ServiceError,
+    },
 }
 
 impl Error {
@@ -98,7 +108,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage { .. } => exit::USAGE,
-            Error::Fs(fs::Error::Busy { .. }) => exit::BUSY,
+            Error::Fs(fs::Error::Busy { .. }) | Error::DaemonRunning { .. } => exit::BUSY,
             Error::Net(err) if is_setting(err) => exit::USAGE,
             Error::Net(_) => exit::UNAVAILABLE,
             Error::OAuth(err) => oauth_exit_code(err),
@@ -114,7 +124,9 @@ impl Error {
             | Error::Keychain { .. }
             | Error::Changed { .. }
             | Error::JournalKey { .. }
-            | Error::BadTransaction { .. } => exit::ERROR,
+            | Error::BadTransaction { .. }
+            | Error::Signals { .. }
+            | Error::ServiceFile { .. } => exit::ERROR,
         }
     }
 
@@ -141,7 +153,7 @@ impl Error {
                 "make sure the login keychain is unlocked (security unlock-keychain), then run the command again"
                     .into(),
             ),
-            Error::Io { .. } => None,
+            Error::Io { .. } | Error::Signals { .. } => None,
             Error::Changed { .. } => {
                 Some("another program changed it meanwhile; run the command again".into())
             }
@@ -157,6 +169,13 @@ impl Error {
             Error::BadTransaction { .. } => {
                 Some("this is a bug in claude-token; nothing was changed".into())
             }
+            Error::DaemonRunning { .. } => {
+                Some("one daemon per user is enough; stop that one first to start another".into())
+            }
+            Error::ServiceFile { .. } => Some(
+                "install claude-token under a path of plain characters, then print the file again"
+                    .into(),
+            ),
         }
     }
 }
@@ -209,6 +228,14 @@ impl fmt::Display for Error {
                 write!(f, "journal key {} {problem}", path.display())
             }
             Error::BadTransaction { reason } => write!(f, "internal error: {reason}"),
+            Error::DaemonRunning { pid: Some(pid) } => {
+                write!(f, "another daemon is running (pid {pid})")
+            }
+            Error::DaemonRunning { pid: None } => {
+                f.write_str("another daemon is running (its pid is unknown)")
+            }
+            Error::Signals { source } => write!(f, "cannot wait for signals: {source}"),
+            Error::ServiceFile { path, source } => write!(f, "{}: {source}", path.display()),
         }
     }
 }
@@ -216,12 +243,13 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Io { source, .. } => Some(source),
+            Error::Io { source, .. } | Error::Signals { source } => Some(source),
             Error::Fs(err) => Some(err),
             Error::Net(err) => Some(err),
             Error::OAuth(err) => Some(err),
             Error::Json { source, .. } => Some(source),
             Error::Creds { source, .. } => Some(source),
+            Error::ServiceFile { source, .. } => Some(source),
             _ => None,
         }
     }

@@ -1,5 +1,6 @@
 //! The subcommands, one file each; this file only dispatches.
 
+mod daemon;
 mod list;
 
 use crate::cli::{Command, Invocation};
@@ -10,6 +11,7 @@ use crate::Error;
 pub fn run(invocation: &Invocation) -> Result<(), Error> {
     match &invocation.command {
         Command::List { debug, .. } => list::run(&invocation.global, *debug),
+        Command::Daemon { print } => daemon::run(*print, &mut daemon::sweeper()),
         other => Err(Error::NotBuilt {
             command: other.name(),
         }),

@@ -6,5 +6,6 @@
 pub(crate) mod fs;
 pub(crate) mod mem;
 pub(crate) mod process;
+pub(crate) mod signal;
 pub(crate) mod time;
 pub(crate) mod user;

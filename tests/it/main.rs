@@ -6,6 +6,7 @@ mod catalog;
 mod cli;
 mod client;
 mod creds;
+mod daemon;
 mod engine;
 mod fs;
 mod http;
