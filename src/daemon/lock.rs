@@ -24,7 +24,8 @@ const PID_PAUSE: Duration = Duration::from_millis(10);
 /// The held daemon lock; dropping it clears the pid and releases the lock.
 #[derive(Debug)]
 pub struct DaemonLock {
-    /// Declared first so it drops first: the pid is cleared while the lock is held.
+    /// A second handle on the lock file, for the pid (the lock's own is private to
+    /// `fs`); `Drop` empties it while the lock is still held.
     note: File,
     _lock: fs::Lock,
 }
