@@ -8,7 +8,7 @@
 use crate::cli::SlotName;
 use crate::engine::{Defect, KeyProblem};
 use crate::store::StoreId;
-use crate::{cclock, creds, fs, json, net, oauth};
+use crate::{cclock, creds, daemon, fs, json, net, oauth};
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
@@ -113,6 +113,16 @@ pub enum Error {
     },
     /// The user answered no to a question; nothing was changed (exit 1).
     Cancelled { action: &'static str },
+    /// Another daemon holds `<data>/daemon.lock` (exit 5); `pid` is the one it wrote
+    /// there, when readable.
+    DaemonRunning { pid: Option<u32> },
+    /// The daemon's signal handlers could not be installed or waited on (exit 1).
+    Signals { source: io::Error },
+    /// The binary's path cannot be written into the service file asked for (exit 1).
+    ServiceFile {
+        path: PathBuf,
+        source: daemon::ServiceError,
+    },
 }
 
 impl Error {
@@ -127,7 +137,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage { .. } => exit::USAGE,
-            Error::Fs(fs::Error::Busy { .. }) => exit::BUSY,
+            Error::Fs(fs::Error::Busy { .. }) | Error::DaemonRunning { .. } => exit::BUSY,
             Error::Net(err) if is_setting(err) => exit::USAGE,
             Error::Net(_) | Error::UnidentifiedLogin { .. } => exit::UNAVAILABLE,
             Error::OAuth(err) => oauth_exit_code(err),
@@ -160,7 +170,9 @@ impl Error {
             | Error::NoLogin { .. }
             | Error::UnknownLogin { .. }
             | Error::WouldSwitch { .. }
-            | Error::Cancelled { .. } => exit::ERROR,
+            | Error::Cancelled { .. }
+            | Error::Signals { .. }
+            | Error::ServiceFile { .. } => exit::ERROR,
         }
     }
 
@@ -187,7 +199,7 @@ impl Error {
                 "make sure the login keychain is unlocked (security unlock-keychain), then run the command again"
                     .into(),
             ),
-            Error::Io { .. } | Error::Cancelled { .. } => None,
+            Error::Io { .. } | Error::Cancelled { .. } | Error::Signals { .. } => None,
             Error::Changed { .. } => {
                 Some("another program changed it meanwhile; run the command again".into())
             }
@@ -234,11 +246,19 @@ impl Error {
             Error::RefreshIncomplete { .. } => {
                 Some("the lines above say why; run the command again later".into())
             }
+            Error::DaemonRunning { .. } => {
+                Some("one daemon per user is enough; stop that one first to start another".into())
+            }
+            Error::ServiceFile { .. } => Some(
+                "install claude-token under a path of plain characters, then print the file again"
+                    .into(),
+            ),
         }
     }
 }
 
 impl fmt::Display for Error {
+    #[allow(clippy::too_many_lines)] // one arm per variant: a table, not logic
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Usage { message, .. } => f.write_str(message),
@@ -339,6 +359,14 @@ impl fmt::Display for Error {
                 }
             }
             Error::Cancelled { action } => write!(f, "{action} cancelled; nothing was changed"),
+            Error::DaemonRunning { pid: Some(pid) } => {
+                write!(f, "another daemon is running (pid {pid})")
+            }
+            Error::DaemonRunning { pid: None } => {
+                f.write_str("another daemon is running (its pid is unknown)")
+            }
+            Error::Signals { source } => write!(f, "cannot wait for signals: {source}"),
+            Error::ServiceFile { path, source } => write!(f, "{}: {source}", path.display()),
         }
     }
 }
@@ -346,13 +374,14 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Io { source, .. } => Some(source),
+            Error::Io { source, .. } | Error::Signals { source } => Some(source),
             Error::Fs(err) => Some(err),
             Error::Net(err) => Some(err),
             Error::OAuth(err) => Some(err),
             Error::Json { source, .. } => Some(source),
             Error::Creds { source, .. } => Some(source),
             Error::ClaudeLock(err) => Some(err),
+            Error::ServiceFile { source, .. } => Some(source),
             _ => None,
         }
     }

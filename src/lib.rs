@@ -16,6 +16,7 @@ pub mod client;
 pub mod commands;
 pub mod crash;
 pub mod creds;
+pub mod daemon;
 pub mod engine;
 pub mod error;
 pub mod fs;

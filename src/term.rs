@@ -42,3 +42,10 @@ pub fn warn(text: &str) {
     let line = format!("claude-token: warning: {text}\n");
     let _ = io::stderr().lock().write_all(line.as_bytes());
 }
+
+/// Writes one line on stderr as it is (the daemon's log lines, already stamped). A
+/// failed write is dropped: there is nowhere else to report it.
+pub fn err_line(text: &str) {
+    let line = format!("{text}\n");
+    let _ = io::stderr().lock().write_all(line.as_bytes());
+}

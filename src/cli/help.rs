@@ -28,6 +28,10 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "CLAUDE_CONFIG_DIR",
         "Claude Code's configuration directory (default ~/.claude)",
     ),
+    (
+        "CLAUDE_TOKEN_REFRESH_INTERVAL_MINUTES",
+        "minutes between the daemon's sweeps (default 30)",
+    ),
     ("NO_COLOR", "set to turn colours off"),
 ];
 

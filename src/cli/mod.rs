@@ -67,6 +67,19 @@ pub enum Source {
     File,
 }
 
+/// Which service file `daemon --print` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// A launchd agent (macOS) running `daemon`.
+    Launchd,
+    /// A systemd user service running `daemon`.
+    Systemd,
+    /// A systemd timer with a one-shot service running `refresh --all`.
+    SystemdTimer,
+    /// A crontab line running `refresh --all`.
+    Cron,
+}
+
 /// Which slots `refresh` works on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefreshTarget {
@@ -99,7 +112,10 @@ pub enum Command {
     Usage {
         slot: Option<SlotRef>,
     },
-    Daemon,
+    Daemon {
+        /// Print this service file instead of running.
+        print: Option<Service>,
+    },
     Export {
         slot: SlotRef,
         path: Option<PathBuf>,
@@ -121,7 +137,7 @@ impl Command {
             Command::Use { .. } => "use",
             Command::Refresh { .. } => "refresh",
             Command::Usage { .. } => "usage",
-            Command::Daemon => "daemon",
+            Command::Daemon { .. } => "daemon",
             Command::Export { .. } => "export",
             Command::Remove { .. } => "remove",
         }
@@ -144,6 +160,18 @@ impl Source {
         match self {
             Source::Keychain => "keychain",
             Source::File => "file",
+        }
+    }
+}
+
+impl Service {
+    /// The word `--print` takes for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Service::Launchd => "launchd",
+            Service::Systemd => "systemd",
+            Service::SystemdTimer => "systemd-timer",
+            Service::Cron => "cron",
         }
     }
 }
@@ -191,7 +219,9 @@ impl Command {
             }
             Command::Use { slot } => out.push(slot.to_string().into()),
             Command::Usage { slot } => out.extend(slot.iter().map(|s| s.to_string().into())),
-            Command::Daemon => {}
+            Command::Daemon { print } => {
+                push_value(out, "--print", print.map(|s| s.as_str().into()));
+            }
             Command::Export { slot, path, force } => {
                 out.push(slot.to_string().into());
                 push_value(out, "--path", path.clone().map(PathBuf::into_os_string));

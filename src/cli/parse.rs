@@ -10,7 +10,7 @@ use super::help;
 use super::suggest::closest;
 use super::table::{self, Cmd, CommandDef, Flag, FlagDef, COMMANDS};
 use super::{
-    Command, Format, Global, Invocation, Parsed, RefreshTarget, SlotName, SlotRef, Source,
+    Command, Format, Global, Invocation, Parsed, RefreshTarget, Service, SlotName, SlotRef, Source,
 };
 use crate::args::{self, shown, Arg, ArgError, Lexer};
 use crate::Error;
@@ -53,6 +53,7 @@ struct Typed {
     all: bool,
     force: bool,
     yes: bool,
+    print: Option<Service>,
     /// Positional arguments after the command name, with their argv positions.
     positionals: Vec<(OsString, usize)>,
 }
@@ -78,6 +79,7 @@ impl Typed {
             Flag::All => self.all = true,
             Flag::Force => self.force = true,
             Flag::Yes => self.yes = true,
+            Flag::Print => once(&mut self.print, def, parse_service(&text_value(lexer)?)?)?,
         }
         Ok(None)
     }
@@ -126,7 +128,7 @@ impl Typed {
             },
             Cmd::Daemon => {
                 self.no_positional(def)?;
-                Command::Daemon
+                Command::Daemon { print: self.print }
             }
             Cmd::Export => Command::Export {
                 slot: self.one_slot(def)?,
@@ -274,6 +276,19 @@ fn parse_source(text: &str) -> Result<Source, Error> {
         "file" => Ok(Source::File),
         _ => Err(Error::usage(format!(
             "invalid source '{}': use keychain or file",
+            shown(text)
+        ))),
+    }
+}
+
+fn parse_service(text: &str) -> Result<Service, Error> {
+    match text {
+        "launchd" => Ok(Service::Launchd),
+        "systemd" => Ok(Service::Systemd),
+        "systemd-timer" => Ok(Service::SystemdTimer),
+        "cron" => Ok(Service::Cron),
+        _ => Err(Error::usage(format!(
+            "invalid service '{}': use launchd, systemd, systemd-timer or cron",
             shown(text)
         ))),
     }

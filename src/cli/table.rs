@@ -20,6 +20,7 @@ pub enum Flag {
     All,
     Force,
     Yes,
+    Print,
 }
 
 /// One flag: how it is typed and what its help line says.
@@ -210,10 +211,15 @@ pub static USAGE: CommandDef = CommandDef {
 pub static DAEMON: CommandDef = CommandDef {
     id: Cmd::Daemon,
     name: "daemon",
-    synopsis: "",
+    synopsis: "[--print launchd|systemd|systemd-timer|cron]",
     about: "stay running and refresh every slot before it expires",
     args: &[],
-    flags: &[],
+    flags: &[valued(
+        Flag::Print,
+        "print",
+        "KIND",
+        "print a launchd, systemd, systemd-timer or cron file, and exit",
+    )],
 };
 
 pub static EXPORT: CommandDef = CommandDef {

@@ -3,6 +3,7 @@
 //! session's notes and the stores' notices), and JSON pieces.
 
 mod add;
+mod daemon;
 mod export;
 mod list;
 mod refresh;
@@ -30,7 +31,8 @@ pub fn run(invocation: &Invocation) -> Result<(), Error> {
         Command::Refresh { target, force } => refresh::run(global, target, *force),
         Command::Remove { slot, yes } => remove::run(global, slot, *yes),
         Command::Export { slot, path, force } => export::run(global, slot, path.as_deref(), *force),
-        other @ (Command::Usage { .. } | Command::Daemon) => Err(Error::NotBuilt {
+        Command::Daemon { print } => daemon::run(*print, &mut daemon::sweeper()),
+        other @ Command::Usage { .. } => Err(Error::NotBuilt {
             command: other.name(),
         }),
     }

@@ -7,5 +7,6 @@ pub(crate) mod fs;
 pub(crate) mod host;
 pub(crate) mod mem;
 pub(crate) mod process;
+pub(crate) mod signal;
 pub(crate) mod time;
 pub(crate) mod user;

@@ -5,7 +5,8 @@
 //! that differs from its file fails.
 
 use claude_token::cli::{
-    self, Command, Format, Global, Invocation, Parsed, RefreshTarget, SlotName, SlotRef, Source,
+    self, Command, Format, Global, Invocation, Parsed, RefreshTarget, Service, SlotName, SlotRef,
+    Source,
 };
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
@@ -313,7 +314,26 @@ fn usage_and_daemon() {
             slot: Some(by_name("me")),
         },
     );
-    check(&["daemon"], Command::Daemon);
+    check(&["daemon"], Command::Daemon { print: None });
+}
+
+#[test]
+fn daemon_print_takes_each_service_kind() {
+    let kinds = [
+        ("launchd", Service::Launchd),
+        ("systemd", Service::Systemd),
+        ("systemd-timer", Service::SystemdTimer),
+        ("cron", Service::Cron),
+    ];
+    for (word, kind) in kinds {
+        let print = Some(kind);
+        check(&["daemon", "--print", word], Command::Daemon { print });
+        check(
+            &["daemon", &format!("--print={word}")],
+            Command::Daemon { print },
+        );
+        assert_eq!(kind.as_str(), word);
+    }
 }
 
 #[test]
@@ -339,7 +359,13 @@ fn usage_errors_have_exact_messages() {
         (&["export"], "`export` needs a slot: claude-token export <NAME|#N> [--path FILE] [--force]"),
         (&["remove", "--yes"], "`remove` needs a slot: claude-token remove <NAME|#N> [--yes]"),
         (&["use", "a", "b"], "unexpected argument 'b' for `use`: claude-token use <NAME|#N>"),
-        (&["daemon", "x"], "unexpected argument 'x' for `daemon`: claude-token daemon"),
+        (&["daemon", "x"], "unexpected argument 'x' for `daemon`: claude-token daemon [--print launchd|systemd|systemd-timer|cron]"),
+        (&["daemon", "--print", "upstart"], "invalid service 'upstart': use launchd, systemd, systemd-timer or cron"),
+        (&["daemon", "--print", "Cron"], "invalid service 'Cron': use launchd, systemd, systemd-timer or cron"),
+        (&["daemon", "--print="], "invalid service '': use launchd, systemd, systemd-timer or cron"),
+        (&["daemon", "--print"], "flag --print needs a value"),
+        (&["daemon", "--print", "cron", "--print", "cron"], "flag --print is given twice"),
+        (&["refresh", "--print", "cron"], "flag --print is not valid with `refresh`; it belongs to daemon"),
         (&["list", "x"], "unexpected argument 'x' for `list`: claude-token list [--debug] [--detail] [--no-usage]"),
         (&["usage", "a", "b"], "unexpected argument 'b' for `usage`: claude-token usage [NAME|#N]"),
         (&["help", "use", "x"], "unexpected argument 'x' for `help`: claude-token help [COMMAND]"),
@@ -485,6 +511,7 @@ fn every_invocation_renders_to_an_argv_that_parses_back() {
         &["export", "#1", "--force"],
         &["remove", "b", "--yes"],
         &["daemon", "-v"],
+        &["daemon", "--print=systemd-timer"],
     ];
     for argv in argvs {
         let Ok(Parsed::Run(invocation)) = parse(argv) else {
@@ -582,6 +609,7 @@ fn top_level_help_lists_every_command_and_environment_variable() {
         "CLAUDE_TOKEN_HOME_DIR",
         "CLAUDE_TOKEN_FILE_BACKEND",
         "CLAUDE_CONFIG_DIR",
+        "CLAUDE_TOKEN_REFRESH_INTERVAL_MINUTES",
         "NO_COLOR",
     ]);
     for word in words {

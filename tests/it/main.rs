@@ -7,6 +7,7 @@ mod cclock;
 mod cli;
 mod client;
 mod creds;
+mod daemon;
 mod engine;
 mod fake;
 mod fake_selftest;
