@@ -7,13 +7,18 @@
 //! [`Sweeper`] it is given. It never prints a secret: the loop logs slot names and
 //! error messages only.
 
-use crate::cli::Service;
+use super::in_session;
+use crate::cli::{Service, SlotName};
 use crate::daemon::{
-    self, DaemonLock, Interval, ProcessSignals, StderrLog, SweepContext, SweepReport, Sweeper,
-    LOCK_FILE,
+    self, DaemonLock, Flow, Interval, ProcessSignals, SlotOutcome, StderrLog, SweepContext,
+    SweepReport, Sweeper, LOCK_FILE,
 };
+use crate::error::exit;
+use crate::log::Log;
+use crate::ops::refresh::{self, Outcome};
+use crate::ops::Session;
 use crate::paths::Paths;
-use crate::{fs, term, Error};
+use crate::{fs, oauth, term, Error};
 use std::path::PathBuf;
 
 /// Runs `daemon`, or prints the service file `print` names.
@@ -31,24 +36,78 @@ pub fn run(print: Option<Service>, sweeper: &mut dyn Sweeper) -> Result<(), Erro
     Ok(())
 }
 
-/// The sweeper the `daemon` command runs.
-///
-/// WIRING (at merge): return the refresh operation's sweeper here (`ops::refresh`:
-/// every slot inside the 7-hour window, `SlotOutcome` per slot, a pause between slots).
-/// Until then every sweep fails with a plain message and changes nothing.
-pub fn sweeper() -> impl Sweeper {
-    Unwired
+/// The sweeper the `daemon` command runs: the refresh operation over every slot.
+pub fn sweeper() -> RefreshSweeper {
+    RefreshSweeper
 }
 
-/// Stands in for the refresh operation until it is wired in.
+/// Refreshes every slot inside the 7-hour window, one state-lock session per slot, so
+/// interactive commands get the lock between slots and a stop signal waits for at
+/// most one slot's transaction.
 #[derive(Debug)]
-struct Unwired;
+pub struct RefreshSweeper;
 
-impl Sweeper for Unwired {
-    fn sweep(&mut self, _ctx: &mut SweepContext<'_>) -> SweepReport {
-        SweepReport::Failed {
-            reason: "the refresh operation is not wired into the daemon yet".into(),
+impl Sweeper for RefreshSweeper {
+    fn sweep(&mut self, ctx: &mut SweepContext<'_>) -> SweepReport {
+        let log = Log::new(0);
+        let client = match oauth::Client::from_env() {
+            Ok(client) => client,
+            Err(err) => {
+                return SweepReport::Failed {
+                    reason: err.to_string(),
+                }
+            }
+        };
+        let names = match in_session(&log, |session| Ok(slot_names(session))) {
+            Ok(names) => names,
+            Err(err) => {
+                return SweepReport::Failed {
+                    reason: err.to_string(),
+                }
+            }
+        };
+        for (i, name) in names.iter().enumerate() {
+            if i > 0 && ctx.pause_between_slots() == Flow::Stop {
+                return SweepReport::Stopped;
+            }
+            let options = refresh::Options {
+                force: false,
+                live: true,
+            };
+            let result = in_session(&log, |session| {
+                refresh::slot(session, &client, name, options)
+            });
+            ctx.record(name, outcome(result));
         }
+        SweepReport::Done
+    }
+}
+
+fn slot_names(session: &Session<'_>) -> Vec<SlotName> {
+    session
+        .catalog()
+        .slots
+        .iter()
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+/// The daemon's view of one slot's refresh.
+fn outcome(result: Result<Outcome, Error>) -> SlotOutcome {
+    match result {
+        Ok(Outcome::Refreshed { expires_at_ms, .. }) => SlotOutcome::Refreshed { expires_at_ms },
+        Ok(Outcome::Fresh { .. }) => SlotOutcome::NotDue,
+        Ok(dead @ Outcome::LoginDead { .. }) => SlotOutcome::Dead {
+            reason: dead
+                .dead_error()
+                .map_or_else(String::new, |e| e.to_string()),
+        },
+        Err(err) if err.exit_code() == exit::LOGIN_DEAD => SlotOutcome::Dead {
+            reason: err.to_string(),
+        },
+        Err(err) => SlotOutcome::Failed {
+            reason: err.to_string(),
+        },
     }
 }
 
