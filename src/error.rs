@@ -87,6 +87,32 @@ pub enum Error {
     /// One of Claude Code's own locks could not be taken or was taken from us (exit 5
     /// when another process holds or took it, else 1).
     ClaudeLock(cclock::Error),
+    /// There is no login where the command looked; `origin` names the place (exit 1).
+    NoLogin { origin: String },
+    /// Claude Code's live login belongs to an account that has no slot; nothing was
+    /// changed, so that login is not lost (exit 1).
+    UnknownLogin { email: Option<String> },
+    /// Whose login `origin` holds cannot be told: the blob names no account, no slot
+    /// holds its refresh token, and the profile request failed (exit 4).
+    UnidentifiedLogin { origin: String },
+    /// Replay set journal entries aside or quarantined them; the command stopped
+    /// before changing anything (exit 6).
+    NeedsAttention {
+        set_aside: Vec<PathBuf>,
+        quarantined: Vec<PathBuf>,
+    },
+    /// Writing an inactive slot into Claude Code's credentials file would switch the
+    /// account behind the catalog's back (exit 1).
+    WouldSwitch { slot: SlotName },
+    /// `refresh --all` refreshed some slots but not all (exit 3 when a login is dead,
+    /// else `code`, the exit code of the first failure).
+    RefreshIncomplete {
+        dead: Vec<SlotName>,
+        failed: Vec<SlotName>,
+        code: u8,
+    },
+    /// The user answered no to a question; nothing was changed (exit 1).
+    Cancelled { action: &'static str },
 }
 
 impl Error {
@@ -103,9 +129,18 @@ impl Error {
             Error::Usage { .. } => exit::USAGE,
             Error::Fs(fs::Error::Busy { .. }) => exit::BUSY,
             Error::Net(err) if is_setting(err) => exit::USAGE,
-            Error::Net(_) => exit::UNAVAILABLE,
+            Error::Net(_) | Error::UnidentifiedLogin { .. } => exit::UNAVAILABLE,
             Error::OAuth(err) => oauth_exit_code(err),
-            Error::Conflict { .. } | Error::Quarantined { .. } => exit::NEEDS_ATTENTION,
+            Error::Conflict { .. } | Error::Quarantined { .. } | Error::NeedsAttention { .. } => {
+                exit::NEEDS_ATTENTION
+            }
+            Error::RefreshIncomplete { dead, code, .. } => {
+                if dead.is_empty() {
+                    *code
+                } else {
+                    exit::LOGIN_DEAD
+                }
+            }
             Error::ClaudeLock(cclock::Error::Busy { .. } | cclock::Error::Lost { .. }) => {
                 exit::BUSY
             }
@@ -121,7 +156,11 @@ impl Error {
             | Error::Changed { .. }
             | Error::JournalKey { .. }
             | Error::BadTransaction { .. }
-            | Error::ClaudeLock(_) => exit::ERROR,
+            | Error::ClaudeLock(_)
+            | Error::NoLogin { .. }
+            | Error::UnknownLogin { .. }
+            | Error::WouldSwitch { .. }
+            | Error::Cancelled { .. } => exit::ERROR,
         }
     }
 
@@ -148,7 +187,7 @@ impl Error {
                 "make sure the login keychain is unlocked (security unlock-keychain), then run the command again"
                     .into(),
             ),
-            Error::Io { .. } => None,
+            Error::Io { .. } | Error::Cancelled { .. } => None,
             Error::Changed { .. } => {
                 Some("another program changed it meanwhile; run the command again".into())
             }
@@ -165,6 +204,36 @@ impl Error {
                 Some("this is a bug in claude-token; nothing was changed".into())
             }
             Error::ClaudeLock(err) => claude_lock_hint(err),
+            Error::NoLogin { .. } => Some(
+                "log in with `claude` (then /login), or name a credentials file with --path"
+                    .into(),
+            ),
+            Error::UnknownLogin { .. } => Some(
+                "add it with `claude-token add` first, so it is not lost, then run the command again"
+                    .into(),
+            ),
+            Error::UnidentifiedLogin { .. } => Some(
+                "claude-token needs the profile service to tell whose login it is; \
+                 run the command again when the network is back"
+                    .into(),
+            ),
+            Error::NeedsAttention { .. } => Some(
+                "the newest tokens are kept in those files; inspect them with `cat`, then \
+                 remove each file to acknowledge it"
+                    .into(),
+            ),
+            Error::WouldSwitch { .. } => Some(
+                "use `claude-token use <slot>` to switch accounts, or add --force to write \
+                 it anyway"
+                    .into(),
+            ),
+            Error::RefreshIncomplete { dead, .. } if !dead.is_empty() => Some(
+                "log in again in Claude Code (`claude`, then /login), then `claude-token add`"
+                    .into(),
+            ),
+            Error::RefreshIncomplete { .. } => {
+                Some("the lines above say why; run the command again later".into())
+            }
         }
     }
 }
@@ -218,6 +287,58 @@ impl fmt::Display for Error {
             }
             Error::BadTransaction { reason } => write!(f, "internal error: {reason}"),
             Error::ClaudeLock(err) => err.fmt(f),
+            Error::NoLogin { origin } => write!(f, "there is no login in {origin}"),
+            Error::UnknownLogin { email: Some(email) } => write!(
+                f,
+                "the login Claude Code uses now ({email}) has no slot; nothing was changed"
+            ),
+            Error::UnknownLogin { email: None } => f.write_str(
+                "the login Claude Code uses now belongs to an account with no slot; \
+                 nothing was changed",
+            ),
+            Error::UnidentifiedLogin { origin } => write!(
+                f,
+                "cannot tell whose login {origin} holds; nothing was changed"
+            ),
+            Error::NeedsAttention {
+                set_aside,
+                quarantined,
+            } => {
+                let all: Vec<String> = set_aside
+                    .iter()
+                    .chain(quarantined)
+                    .map(|p| p.display().to_string())
+                    .collect();
+                write!(
+                    f,
+                    "the journal holds changes that could not be applied: {}",
+                    all.join(", ")
+                )
+            }
+            Error::WouldSwitch { slot } => write!(
+                f,
+                "slot {slot} is not active; writing it into Claude Code's credentials file \
+                 would switch accounts behind claude-token's back"
+            ),
+            Error::RefreshIncomplete { dead, failed, .. } => {
+                let names = |list: &[SlotName]| {
+                    list.iter()
+                        .map(SlotName::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                match (dead.is_empty(), failed.is_empty()) {
+                    (false, true) => write!(f, "login dead: {}", names(dead)),
+                    (true, _) => write!(f, "refresh failed: {}", names(failed)),
+                    (false, false) => write!(
+                        f,
+                        "login dead: {}; refresh failed: {}",
+                        names(dead),
+                        names(failed)
+                    ),
+                }
+            }
+            Error::Cancelled { action } => write!(f, "{action} cancelled; nothing was changed"),
         }
     }
 }

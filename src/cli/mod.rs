@@ -103,6 +103,8 @@ pub enum Command {
     Export {
         slot: SlotRef,
         path: Option<PathBuf>,
+        /// Write an inactive slot into Claude Code's credentials file anyway.
+        force: bool,
     },
     Remove {
         slot: SlotRef,
@@ -190,9 +192,10 @@ impl Command {
             Command::Use { slot } => out.push(slot.to_string().into()),
             Command::Usage { slot } => out.extend(slot.iter().map(|s| s.to_string().into())),
             Command::Daemon => {}
-            Command::Export { slot, path } => {
+            Command::Export { slot, path, force } => {
                 out.push(slot.to_string().into());
                 push_value(out, "--path", path.clone().map(PathBuf::into_os_string));
+                push_switch(out, *force, "--force");
             }
             Command::Remove { slot, yes } => {
                 out.push(slot.to_string().into());

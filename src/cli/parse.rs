@@ -131,6 +131,7 @@ impl Typed {
             Cmd::Export => Command::Export {
                 slot: self.one_slot(def)?,
                 path: self.path.clone(),
+                force: self.force,
             },
             Cmd::Remove => Command::Remove {
                 slot: self.one_slot(def)?,

@@ -219,15 +219,22 @@ pub static DAEMON: CommandDef = CommandDef {
 pub static EXPORT: CommandDef = CommandDef {
     id: Cmd::Export,
     name: "export",
-    synopsis: "<NAME|#N> [--path FILE]",
+    synopsis: "<NAME|#N> [--path FILE] [--force]",
     about: "write a slot's credentials, as Claude Code stores them",
     args: &[SLOT],
-    flags: &[valued(
-        Flag::Path,
-        "path",
-        "FILE",
-        "write to this new file (default: stdout)",
-    )],
+    flags: &[
+        valued(
+            Flag::Path,
+            "path",
+            "FILE",
+            "write to this file, 0600 (default: Claude Code's credentials file)",
+        ),
+        switch(
+            Flag::Force,
+            "force",
+            "write an inactive slot into Claude Code's credentials file",
+        ),
+    ],
 };
 
 pub static REMOVE: CommandDef = CommandDef {

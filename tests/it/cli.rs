@@ -152,6 +152,7 @@ fn path_values_may_start_with_a_dash_or_be_non_utf8() {
     let dash = Command::Export {
         slot: by_name("a"),
         path: Some(PathBuf::from("-out")),
+        force: false,
     };
     check(&["export", "a", "--path", "-out"], dash);
     let raw = OsString::from_vec(b"/tmp/\xff".to_vec());
@@ -160,6 +161,7 @@ fn path_values_may_start_with_a_dash_or_be_non_utf8() {
     let expected = Command::Export {
         slot: SlotRef::Index(1),
         path: Some(PathBuf::from(raw)),
+        force: false,
     };
     assert_eq!(
         parsed,
@@ -249,6 +251,15 @@ fn slots_are_named_or_numbered() {
         Command::Export {
             slot: by_name("old"),
             path: None,
+            force: false,
+        },
+    );
+    check(
+        &["export", "old", "--force"],
+        Command::Export {
+            slot: by_name("old"),
+            path: None,
+            force: true,
         },
     );
 }
@@ -325,7 +336,7 @@ fn version_and_help_end_parsing_whatever_follows() {
 fn usage_errors_have_exact_messages() {
     let cases: &[(&[&str], &str)] = &[
         (&["use"], "`use` needs a slot: claude-token use <NAME|#N>"),
-        (&["export"], "`export` needs a slot: claude-token export <NAME|#N> [--path FILE]"),
+        (&["export"], "`export` needs a slot: claude-token export <NAME|#N> [--path FILE] [--force]"),
         (&["remove", "--yes"], "`remove` needs a slot: claude-token remove <NAME|#N> [--yes]"),
         (&["use", "a", "b"], "unexpected argument 'b' for `use`: claude-token use <NAME|#N>"),
         (&["daemon", "x"], "unexpected argument 'x' for `daemon`: claude-token daemon"),
@@ -371,6 +382,7 @@ fn usage_errors_have_exact_messages() {
         (&["use", "-y"], "unknown flag '-y'; see claude-token use --help"),
         (&["-="], "unknown flag '-='; see claude-token --help"),
         (&["list", "--all"], "flag --all is not valid with `list`; it belongs to refresh"),
+        (&["use", "a", "--force"], "flag --force is not valid with `use`; it belongs to refresh and export"),
         (&["--path", "x", "add"], "flag --path is not valid before a command; it belongs to add and export"),
         (&["use", "a\u{1b}[2J"], "invalid slot name 'a\\u{1b}[2J': use 1 to 32 of a-z, 0-9, '-' and '_', starting with a letter or digit"),
     ];
@@ -470,6 +482,7 @@ fn every_invocation_renders_to_an_argv_that_parses_back() {
         &["usage"],
         &["usage", "#5"],
         &["export", "a", "--path", "--"],
+        &["export", "#1", "--force"],
         &["remove", "b", "--yes"],
         &["daemon", "-v"],
     ];

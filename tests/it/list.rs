@@ -151,10 +151,10 @@ fn a_relative_override_is_a_usage_error() {
 #[test]
 fn commands_of_later_phases_say_so_and_exit_1() {
     let home = Home::new();
-    let out = home.run(&["use", "work"]);
+    let out = home.run(&["daemon"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("the `use` command is not built yet"),
+        stderr(&out).contains("the `daemon` command is not built yet"),
         "{}",
         stderr(&out)
     );

@@ -17,6 +17,7 @@ mod json;
 mod list;
 mod net;
 mod oauth;
+mod ops;
 mod redact;
 mod server;
 mod sha256;

@@ -1,0 +1,41 @@
+//! `export <NAME|#N> [--path FILE] [--force]`: write a slot's login to a file
+//! (`ops::export`) and say where. The bytes go only to the file, never to the
+//! terminal.
+
+use std::path::Path;
+
+use super::{in_session, object, print_json};
+use crate::cli::{Format, Global, SlotRef};
+use crate::json::Value;
+use crate::log::Log;
+use crate::ops::export::{self, Exported, From};
+use crate::{term, Error};
+
+pub fn run(global: &Global, slot: &SlotRef, path: Option<&Path>, force: bool) -> Result<(), Error> {
+    let log = Log::new(global.verbosity);
+    let exported = in_session(&log, |session| export::run(session, slot, path, force))?;
+    match global.format {
+        Format::Json => print_json(&to_json(&exported)),
+        Format::Pretty => term::out(&format!(
+            "wrote {}'s login to {}\n",
+            exported.slot,
+            exported.path.display()
+        )),
+    }
+}
+
+/// `{"schema":1,"slot":NAME,"path":TEXT,"source":"live"|"archive"}`.
+fn to_json(exported: &Exported) -> Value {
+    let source = match exported.from {
+        From::Live => "live",
+        From::Archive => "archive",
+    };
+    object(vec![
+        ("slot", Value::from(exported.slot.as_str())),
+        (
+            "path",
+            Value::from(exported.path.to_string_lossy().into_owned()),
+        ),
+        ("source", Value::from(source)),
+    ])
+}

@@ -1,0 +1,181 @@
+//! `export`: write a slot's login, byte for byte, to a file (0600, atomically).
+//!
+//! The bytes: for the active slot, Claude Code's live login when it is the slot's
+//! (identity rule); else the slot's archive. The default file is Claude Code's own
+//! credentials file, which is a store: writing there goes through the engine
+//! (journaled compare-and-swap), archives the login it replaces into its own slot
+//! first, refuses to replace a login that belongs to no slot, and refuses an inactive
+//! slot unless forced (that would switch accounts behind the catalog's back). Any
+//! other file is written with `fs::write_atomic`. It never prints the bytes.
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::{SlotName, SlotRef};
+use crate::creds::Credentials;
+use crate::engine::Transaction;
+use crate::store::{Blob, StoreId};
+use crate::{fs, Error};
+
+use super::identity::{self, Owner};
+use super::live::Live;
+use super::{origin, parse_login, Session};
+
+/// Where the bytes came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum From {
+    /// Claude Code's live login (the slot is active).
+    Live,
+    Archive,
+}
+
+/// What `export` wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exported {
+    pub slot: SlotName,
+    pub path: PathBuf,
+    pub from: From,
+    /// The file is Claude Code's credentials file.
+    pub claude_file: bool,
+}
+
+/// Writes slot `slot`'s login to `path` (default: Claude Code's credentials file).
+pub fn run(
+    session: &mut Session<'_>,
+    slot: &SlotRef,
+    path: Option<&Path>,
+    force: bool,
+) -> Result<Exported, Error> {
+    let name = session.catalog().find(slot)?.name.clone();
+    let active = session.catalog().active.as_ref() == Some(&name);
+    let live = Live::read(session.stores())?;
+    let (bytes, from) = slot_bytes(session, &name, active, &live)?;
+    let credentials_file = session.paths().credentials_file();
+    let target = path.map_or_else(|| credentials_file.clone(), Path::to_path_buf);
+    let claude_file = same_file(&target, &credentials_file);
+    if claude_file {
+        if !active && !force {
+            return Err(Error::WouldSwitch { slot: name });
+        }
+        into_claude_file(session, &live, &name, bytes)?;
+    } else {
+        fs::write_atomic(&target, bytes.as_bytes())?;
+    }
+    Ok(Exported {
+        slot: name,
+        path: target,
+        from,
+        claude_file,
+    })
+}
+
+/// The slot's bytes: the live login when the slot is active and the live login is
+/// its own, else the archive.
+fn slot_bytes(
+    session: &Session<'_>,
+    name: &SlotName,
+    active: bool,
+    live: &Live,
+) -> Result<(Blob, From), Error> {
+    if active {
+        if let Some((_, blob)) = live.primary() {
+            if let Ok(login) = Credentials::parse(blob.as_bytes()) {
+                if owner_without_network(session, &login)?.is(name) {
+                    return Ok((blob.clone(), From::Live));
+                }
+            }
+        }
+    }
+    let id = StoreId::Archive(name.clone());
+    let blob = session.read(&id)?.ok_or_else(|| Error::NoLogin {
+        origin: origin(&id),
+    })?;
+    parse_login(&id, &blob)?;
+    Ok((blob, From::Archive))
+}
+
+/// Writes `bytes` into Claude Code's credentials file through the engine, archiving
+/// the login it replaces into that login's slot.
+fn into_claude_file(
+    session: &mut Session<'_>,
+    live: &Live,
+    name: &SlotName,
+    bytes: Blob,
+) -> Result<(), Error> {
+    let mut tx = Transaction::new("export")?;
+    if let Some(file) = &live.file {
+        tx = archive_replaced(session, tx, name, file)?;
+    }
+    let tx = tx.step(StoreId::ClaudeFile, live.file.clone(), Some(bytes))?;
+    session.commit(tx, None)?;
+    Ok(())
+}
+
+/// Adds `archive:<owner> = file` when the file holds another slot's login newer than
+/// its archive; refuses a login that belongs to no slot. Husks and our own bytes need
+/// nothing.
+fn archive_replaced(
+    session: &Session<'_>,
+    tx: Transaction,
+    name: &SlotName,
+    file: &Blob,
+) -> Result<Transaction, Error> {
+    let login = match Credentials::parse(file.as_bytes()) {
+        Ok(login) => login,
+        Err(err) if err.is_husk() => return Ok(tx),
+        Err(source) => {
+            return Err(Error::Creds {
+                origin: origin(&StoreId::ClaudeFile),
+                source,
+            })
+        }
+    };
+    let owner = match owner_without_network(session, &login)? {
+        Owner::Slot(owner) => owner,
+        Owner::Unknown { email } => return Err(Error::UnknownLogin { email }),
+        Owner::Undetermined => {
+            return Err(Error::UnidentifiedLogin {
+                origin: origin(&StoreId::ClaudeFile),
+            })
+        }
+    };
+    if owner == *name {
+        return Ok(tx);
+    }
+    let id = StoreId::Archive(owner);
+    let archived = session.read(&id)?;
+    let newer = archived
+        .as_ref()
+        .and_then(|blob| Credentials::parse(blob.as_bytes()).ok())
+        .is_none_or(|a| identity::supersedes(&login, &a) && a.raw() != login.raw());
+    if newer {
+        return tx.step(id, archived, Some(file.clone()));
+    }
+    Ok(tx)
+}
+
+fn owner_without_network(session: &Session<'_>, login: &Credentials) -> Result<Owner, Error> {
+    let identity = login.identity().clone();
+    identity::owner(session, login, &identity)
+}
+
+/// Whether two paths name one file: equal as given, or in the same directory (after
+/// resolving links in the directories) under the same name.
+fn same_file(a: &Path, b: &Path) -> bool {
+    if a == b {
+        return true;
+    }
+    let dir = |p: &Path| {
+        p.parent().and_then(|d| {
+            std::fs::canonicalize(if d.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                d
+            })
+            .ok()
+        })
+    };
+    match (dir(a), dir(b)) {
+        (Some(x), Some(y)) => x == y && a.file_name() == b.file_name(),
+        _ => false,
+    }
+}

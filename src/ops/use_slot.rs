@@ -1,0 +1,243 @@
+//! `use`: make a slot Claude Code's login, in one transaction.
+//!
+//! ```text
+//! live login ─ a husk or absent ───────────────> nothing to archive
+//!            ─ slot S's (identity rule) ────────> archive:S = live (unless older)
+//!            ─ the target's ────────────────────> "already active"
+//!            ─ an account without a slot ───────> refused: it would be lost
+//! target archive ─ expires within 5 min ─> refresh it first (its own transaction)
+//! every live store = that store's bytes with the target's account-bound members
+//! catalog: active = target
+//! ```
+//!
+//! Machine members of each live store (`mcpOAuth`, `pluginSecrets`, unknown keys) stay
+//! byte for byte; the account-bound members come from the target's archive. It never
+//! prints and never deletes a login.
+
+use crate::cli::{SlotName, SlotRef};
+use crate::creds::{self, Credentials};
+use crate::engine::Transaction;
+use crate::oauth;
+use crate::store::{Blob, StoreId};
+use crate::Error;
+
+use super::identity::{self, Owner};
+use super::live::Live;
+use super::refresh::{self, Outcome};
+use super::{origin, parse_login, Session, SlotSummary};
+
+/// A target whose access token expires within this many milliseconds (5 min) is
+/// refreshed before the switch.
+pub const USE_MARGIN_MS: i64 = 5 * 60 * 1000;
+
+/// What `use` did.
+#[derive(Debug)]
+pub struct Switched {
+    pub slot: SlotSummary,
+    /// The catalog's active slot before.
+    pub previous: Option<SlotName>,
+    /// The target was already Claude Code's login; only the catalog may have changed.
+    pub already: bool,
+    /// The target was refreshed first.
+    pub refreshed: bool,
+    /// The slot the live login was archived into.
+    pub archived: Option<SlotName>,
+    /// The refresh before the switch failed for a reason that may pass; the login was
+    /// switched anyway and Claude Code will refresh it itself.
+    pub refresh_failed: Option<Error>,
+}
+
+/// The live login and whose it is.
+struct LiveLogin {
+    blob: Blob,
+    login: Credentials,
+    owner: SlotName,
+}
+
+/// Switches Claude Code to slot `slot`.
+pub fn run(
+    session: &mut Session<'_>,
+    client: &oauth::Client,
+    slot: &SlotRef,
+) -> Result<Switched, Error> {
+    let target = session.catalog().find(slot)?.name.clone();
+    let previous = session.catalog().active.clone();
+    let live = Live::read(session.stores())?;
+    let current = live_login(session, client, &live)?;
+    if let Some(current) = current.as_ref().filter(|c| c.owner == target) {
+        return already(session, current, previous);
+    }
+    let ready = ready_target(session, client, &target)?;
+    let mut tx = Transaction::new("use")?;
+    let mut archived = None;
+    if let Some(current) = &current {
+        let (next, step) = archive_step(session, tx, current)?;
+        tx = next;
+        archived = step.then(|| current.owner.clone());
+    }
+    for (id, content) in live.targets() {
+        let new =
+            match content {
+                Some(bytes) => creds::swap_account(bytes.as_bytes(), ready.blob.as_bytes())
+                    .map_err(|source| Error::Creds {
+                        origin: origin(&id),
+                        source,
+                    })?,
+                None => ready.blob.as_bytes().to_vec(),
+            };
+        tx = tx.step(id, content.cloned(), Some(Blob::from(new)))?;
+    }
+    let catalog = session.catalog_file().set_active(Some(&target))?;
+    let tx = session.catalog_step(tx, &catalog)?;
+    session.commit(tx, Some(catalog))?;
+    Ok(Switched {
+        slot: summary(session, &target),
+        previous,
+        already: false,
+        refreshed: ready.refreshed,
+        archived,
+        refresh_failed: ready.refresh_failed,
+    })
+}
+
+/// The live login when there is a good one, with its owner; a husk or nothing is
+/// `None`. An account without a slot, or one that cannot be told, is refused.
+fn live_login(
+    session: &Session<'_>,
+    client: &oauth::Client,
+    live: &Live,
+) -> Result<Option<LiveLogin>, Error> {
+    let Some((id, blob)) = live.primary() else {
+        return Ok(None);
+    };
+    let login = match Credentials::parse(blob.as_bytes()) {
+        Ok(login) => login,
+        Err(err) if err.is_husk() => return Ok(None),
+        Err(source) => {
+            return Err(Error::Creds {
+                origin: origin(&id),
+                source,
+            })
+        }
+    };
+    match identity::identify(session, Some(client), &login)? {
+        Owner::Slot(owner) => Ok(Some(LiveLogin {
+            blob: blob.clone(),
+            login,
+            owner,
+        })),
+        Owner::Unknown { email } => Err(Error::UnknownLogin { email }),
+        Owner::Undetermined => Err(Error::UnidentifiedLogin {
+            origin: origin(&id),
+        }),
+    }
+}
+
+/// Adds `archive:<owner> = live` to `tx` unless the archive holds a newer login of
+/// the account; says whether it did.
+fn archive_step(
+    session: &Session<'_>,
+    tx: Transaction,
+    current: &LiveLogin,
+) -> Result<(Transaction, bool), Error> {
+    let id = StoreId::Archive(current.owner.clone());
+    let archived = session.read(&id)?;
+    let older = archived
+        .as_ref()
+        .and_then(|blob| Credentials::parse(blob.as_bytes()).ok())
+        .is_some_and(|a| !identity::supersedes(&current.login, &a));
+    let same = archived.as_ref() == Some(&current.blob);
+    if older || same {
+        return Ok((tx, false));
+    }
+    let tx = tx.step(id, archived, Some(current.blob.clone()))?;
+    Ok((tx, true))
+}
+
+/// The live login is already the target's: make the catalog say so and archive the
+/// live bytes; when the catalog already says so, change nothing.
+fn already(
+    session: &mut Session<'_>,
+    current: &LiveLogin,
+    previous: Option<SlotName>,
+) -> Result<Switched, Error> {
+    let target = current.owner.clone();
+    let mut archived = None;
+    if previous.as_ref() != Some(&target) {
+        let (tx, step) = archive_step(session, Transaction::new("use")?, current)?;
+        archived = step.then(|| target.clone());
+        let catalog = session.catalog_file().set_active(Some(&target))?;
+        let tx = session.catalog_step(tx, &catalog)?;
+        session.commit(tx, Some(catalog))?;
+    }
+    Ok(Switched {
+        slot: summary(session, &target),
+        previous,
+        already: true,
+        refreshed: false,
+        archived,
+        refresh_failed: None,
+    })
+}
+
+/// The target's login, refreshed first when it expires within [`USE_MARGIN_MS`].
+struct Ready {
+    blob: Blob,
+    refreshed: bool,
+    refresh_failed: Option<Error>,
+}
+
+fn ready_target(
+    session: &mut Session<'_>,
+    client: &oauth::Client,
+    target: &SlotName,
+) -> Result<Ready, Error> {
+    let (blob, login) = read_target(session, target)?;
+    if login.expires_at_ms().saturating_sub(session.now()) >= USE_MARGIN_MS {
+        return Ok(Ready {
+            blob,
+            refreshed: false,
+            refresh_failed: None,
+        });
+    }
+    let options = refresh::Options {
+        force: true,
+        live: false,
+    };
+    match refresh::slot(session, client, target, options) {
+        Ok(Outcome::Refreshed { .. }) => Ok(Ready {
+            blob: read_target(session, target)?.0,
+            refreshed: true,
+            refresh_failed: None,
+        }),
+        Ok(dead @ Outcome::LoginDead { .. }) => {
+            Err(dead.dead_error().expect("a dead login has an error"))
+        }
+        Ok(Outcome::Fresh { .. }) => Ok(Ready {
+            blob,
+            refreshed: false,
+            refresh_failed: None,
+        }),
+        Err(err) if err.exit_code() == crate::error::exit::UNAVAILABLE => Ok(Ready {
+            blob,
+            refreshed: false,
+            refresh_failed: Some(err),
+        }),
+        Err(err) => Err(err),
+    }
+}
+
+fn read_target(session: &Session<'_>, target: &SlotName) -> Result<(Blob, Credentials), Error> {
+    let id = StoreId::Archive(target.clone());
+    let blob = session.read(&id)?.ok_or_else(|| Error::NoLogin {
+        origin: origin(&id),
+    })?;
+    let login = parse_login(&id, &blob)?;
+    Ok((blob, login))
+}
+
+fn summary(session: &Session<'_>, name: &SlotName) -> SlotSummary {
+    let catalog = session.catalog();
+    let slot = catalog.get(name).expect("the slot is in the catalog");
+    SlotSummary::of(catalog, slot)
+}

@@ -1,0 +1,101 @@
+//! `export`: the slot's bytes exactly, to a file 0600 or, through the engine, to
+//! Claude Code's credentials file (an inactive slot only with --force, and never over
+//! a login that has no slot).
+
+use std::os::unix::fs::PermissionsExt;
+
+use claude_token::cli::SlotRef;
+use claude_token::ops::export::{self, From};
+use claude_token::store::StoreId;
+use claude_token::Error;
+
+use super::{archive, login, name, World, HOUR, NOW};
+
+fn slot(text: &str) -> SlotRef {
+    SlotRef::Name(name(text))
+}
+
+#[test]
+fn a_file_gets_the_archived_bytes_exactly_and_mode_0600() {
+    let world = World::linux();
+    world.with_slots(
+        &[
+            ("ada", "ada", "a1", NOW + HOUR),
+            ("bob", "bob", "b1", NOW + HOUR),
+        ],
+        Some("ada"),
+    );
+    let out = world.dir.join("bob.json");
+    let exported = world
+        .session(|s| export::run(s, &slot("bob"), Some(&out), false))
+        .expect("exported");
+    assert_eq!(
+        (exported.from, exported.claude_file),
+        (From::Archive, false)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        login("bob", "b1", NOW + HOUR)
+    );
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+}
+
+#[test]
+fn the_active_slot_exports_the_live_login() {
+    let world = World::linux();
+    world.with_slots(&[("ada", "ada", "a1", NOW + HOUR)], Some("ada"));
+    let rotated = login("ada", "a2", NOW + 2 * HOUR);
+    world.put(&StoreId::ClaudeFile, &rotated);
+    let out = world.dir.join("ada.json");
+    let exported = world
+        .session(|s| export::run(s, &slot("ada"), Some(&out), false))
+        .expect("exported");
+    assert_eq!(exported.from, From::Live);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), rotated);
+}
+
+#[test]
+fn an_inactive_slot_goes_into_claude_codes_file_only_with_force() {
+    let world = World::linux();
+    world.with_slots(
+        &[
+            ("ada", "ada", "a1", NOW + HOUR),
+            ("bob", "bob", "b1", NOW + HOUR),
+        ],
+        Some("ada"),
+    );
+    let rotated = login("ada", "a2", NOW + 2 * HOUR);
+    world.put(&StoreId::ClaudeFile, &rotated);
+    let err = world
+        .session(|s| export::run(s, &slot("bob"), None, false))
+        .unwrap_err();
+    assert!(matches!(err, Error::WouldSwitch { .. }), "{err:?}");
+    assert!(err.hint().unwrap().contains("--force"));
+    assert_eq!(world.stores.writes(), []);
+    let exported = world
+        .session(|s| export::run(s, &slot("bob"), None, true))
+        .expect("forced");
+    assert!(exported.claude_file);
+    assert_eq!(
+        world.text(&StoreId::ClaudeFile),
+        Some(login("bob", "b1", NOW + HOUR))
+    );
+    // The login it replaced went into its own slot first.
+    assert_eq!(world.text(&archive("ada")), Some(rotated));
+}
+
+#[test]
+fn a_login_without_a_slot_is_never_replaced_even_with_force() {
+    let world = World::linux();
+    world.with_slots(&[("bob", "bob", "b1", NOW + HOUR)], None);
+    world.put(&StoreId::ClaudeFile, &login("cy", "c1", NOW + HOUR));
+    let err = world
+        .session(|s| export::run(s, &slot("bob"), None, true))
+        .unwrap_err();
+    assert!(matches!(err, Error::UnknownLogin { .. }), "{err:?}");
+    assert_eq!(
+        world.text(&StoreId::ClaudeFile),
+        Some(login("cy", "c1", NOW + HOUR))
+    );
+}
