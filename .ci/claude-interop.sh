@@ -22,6 +22,15 @@ cache="${XDG_CACHE_HOME:-$HOME/.cache}/claude-token-ci/claude-code-$version"
 
 fail() { echo "claude-interop: $*" >&2; exit 1; }
 
+# Scenarios that need parts of phase 6 not built yet (claude-token taking Claude Code's
+# refresh locks, the exec command): run and reported after the others, never failing
+# this script. Move a name out of this list once its part is merged.
+pending=(
+    claude_code_wanting_the_lock_during_our_refresh_sends_no_spent_token
+    our_refresh_during_claude_codes_sends_no_spent_token
+    exec_runs_claude_code_as_a_slot_that_is_not_active
+)
+
 # --- inside the namespace: loopback up, hosts file bound, the scenarios run --------
 if [ "${1:-}" = --inside ]; then
     work=$2
@@ -32,9 +41,17 @@ if [ "${1:-}" = --inside ]; then
     mount --bind "$work/hosts" /etc/hosts
     getent hosts api.anthropic.com | grep -q '^127\.0\.0\.1 ' \
         || fail "api.anthropic.com does not resolve to 127.0.0.1 inside the namespace"
-    CLAUDE_TOKEN_CC_WORK="$work/scenarios" \
-        cargo test --locked --offline --test it -- --ignored --test-threads=1 claude_code_
-    exit
+    export CLAUDE_TOKEN_CC_WORK="$work/scenarios"
+    skips=()
+    for name in "${pending[@]}"; do skips+=(--skip "$name"); done
+    rc=0
+    cargo test --locked --offline --test it -- --ignored --test-threads=1 "${skips[@]}" \
+        claude_code_ 2>&1 | tee "$work/required.log" || rc=$?
+    echo
+    echo "=== pending scenarios (reported, not required yet)"
+    cargo test --locked --offline --test it -- --ignored --test-threads=1 "${pending[@]}" \
+        2>&1 | tee "$work/pending.log" || true
+    exit "$rc"
 fi
 
 # --- outside: check the tools, install Claude Code when missing, build -------------
@@ -92,15 +109,19 @@ mkdir "$work/scenarios"
 chmod 755 "$work"
 
 rc=0
-CLAUDE_TOKEN_CC_BIN="$claude" unshare -n -m -- "$0" --inside "$work" 2>&1 | tee "$work/test.log" \
-    || rc=$?
+CLAUDE_TOKEN_CC_BIN="$claude" unshare -n -m -- "$0" --inside "$work" || rc=$?
 
 for notes in "$work"/scenarios/*/notes.txt; do
     [ -e "$notes" ] || continue
     printf '\n--- %s\n' "$(basename "$(dirname "$notes")")"
     cat "$notes"
 done
-if [ "$rc" -ne 0 ] || ! grep -Eq '^test result: ok\. [1-9][0-9]* passed; 0 failed' "$work/test.log"; then
+pending_result=$(grep -E '^test result:' "$work/pending.log" 2>/dev/null || echo "did not run")
+echo
+echo "pending scenarios: $pending_result"
+grep -E '^test .* \.\.\. (ok|FAILED)$' "$work/pending.log" 2>/dev/null || true
+if [ "$rc" -ne 0 ] ||
+    ! grep -Eq '^test result: ok\. [1-9][0-9]* passed; 0 failed' "$work/required.log"; then
     for err in "$work"/scenarios/*/*.err; do
         [ -s "$err" ] || continue
         printf '\n--- %s (last lines)\n' "${err#"$work"/scenarios/}"

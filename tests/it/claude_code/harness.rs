@@ -7,6 +7,7 @@
 //! listed in [`Scenario::claude_command`]) and never deletes the scenario directory, so
 //! a failed run can be read afterwards (the script removes the work directory).
 
+use std::ffi::OsString;
 use std::fs;
 use std::io::Write as _;
 use std::net::ToSocketAddrs;
@@ -61,7 +62,8 @@ fn assert_resolves_to_loopback(host: &str) {
 /// One scenario: the stand-in, its own HOME, and the serial lock while it runs.
 pub struct Scenario {
     pub fake: Fake,
-    claude: PathBuf,
+    /// The `claude` binary.
+    pub claude: PathBuf,
     dir: PathBuf,
     _serial: MutexGuard<'static, ()>,
 }
@@ -134,34 +136,43 @@ impl Scenario {
         }
     }
 
-    /// `claude ARGS…` in the scenario's project directory, with HOME, the test CA and
-    /// the switches that keep Claude Code from reaching for anything but the stand-in.
+    /// The variables every `claude` gets: HOME, the test CA, and the switches that
+    /// keep Claude Code from reaching for anything but the stand-in.
+    pub fn claude_env(&self) -> Vec<(&'static str, OsString)> {
+        vec![
+            ("PATH", "/usr/local/bin:/usr/bin:/bin".into()),
+            ("HOME", self.home().into()),
+            ("USER", "root".into()),
+            ("TERM", "dumb".into()),
+            ("NODE_EXTRA_CA_CERTS", cert_path("ca.pem").into()),
+            ("DISABLE_AUTOUPDATER", "1".into()),
+            ("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1".into()),
+            ("DISABLE_TELEMETRY", "1".into()),
+            ("DISABLE_ERROR_REPORTING", "1".into()),
+        ]
+    }
+
+    /// `claude ARGS…` in the scenario's project directory with only [`Self::claude_env`].
     pub fn claude_command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(&self.claude);
         cmd.args(args)
             .current_dir(self.dir.join("project"))
             .env_clear()
-            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-            .env("HOME", self.home())
-            .env("USER", "root")
-            .env("TERM", "dumb")
-            .env("NODE_EXTRA_CA_CERTS", cert_path("ca.pem"))
-            .env("DISABLE_AUTOUPDATER", "1")
-            .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
-            .env("DISABLE_TELEMETRY", "1")
-            .env("DISABLE_ERROR_REPORTING", "1")
+            .envs(self.claude_env())
             .stdin(Stdio::null());
         cmd
     }
 
-    /// `claude-token ARGS…` with the same HOME, trusting the test CA, against the real
-    /// service names (which are the stand-in here).
+    /// `claude-token ARGS…` with the same HOME, logins archived in files, trusting the
+    /// test CA, against the real service names (which are the stand-in here).
     pub fn claude_token_command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_claude-token"));
         cmd.args(args)
+            .current_dir(self.dir.join("project"))
             .env_clear()
             .env("PATH", "/usr/local/bin:/usr/bin:/bin")
             .env("HOME", self.home())
+            .env("CLAUDE_TOKEN_FILE_BACKEND", "1")
             .env("SSL_CERT_FILE", cert_path("ca.pem"))
             .stdin(Stdio::null());
         cmd

@@ -8,12 +8,14 @@
 //! Files: `harness` (namespace check, one scenario at a time, HOME per scenario,
 //! running `claude` and `claude-token`), `print_mode` (Claude Code on its own: which
 //! login it uses, how it refreshes and rewrites the credentials file), `locks` (Claude
-//! Code waiting on refresh locks we hold). Each scenario writes what it saw to
+//! Code waiting on refresh locks we hold), `slots` (claude-token's `add`, `use`,
+//! `refresh`, `exec` with Claude Code on the same HOME). Each scenario writes what it saw to
 //! `notes.txt` in its directory; the script prints those notes.
 
 mod harness;
 mod locks;
 mod print_mode;
+mod slots;
 
 use claude_token::json;
 
