@@ -4,6 +4,7 @@
 mod args;
 mod catalog;
 mod cclock;
+mod claude_code;
 mod cli;
 mod client;
 mod creds;

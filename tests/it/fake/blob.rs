@@ -117,3 +117,15 @@ pub fn rewrite_after_refresh(blob: &[u8], tokens: &Tokens, real_now_ms: i64) -> 
     }
     out
 }
+
+/// The blob with `claudeAiOauth.expiresAt` set to `expires_at_ms`, nothing else moved.
+pub fn with_expires_at(blob: &[u8], expires_at_ms: i64) -> String {
+    let doc = json::parse(blob).expect("the credentials blob is JSON");
+    let span = doc
+        .get(&["claudeAiOauth", "expiresAt"])
+        .expect("the blob has claudeAiOauth.expiresAt")
+        .span();
+    let mut out = doc.source().to_owned();
+    out.replace_range(span, &expires_at_ms.to_string());
+    out
+}

@@ -1,8 +1,11 @@
 //! A stateful in-process fake of Anthropic's OAuth service for the end-to-end and
 //! crash tests: HTTPS on 127.0.0.1 (random port) presenting the `localhost` test
-//! certificate, so a child binary reaches it through [`Fake::env`]. It never touches
-//! the network beyond loopback, never reads the process environment and never writes a
-//! file; it stops accepting when dropped.
+//! certificate, so a child binary reaches it through [`Fake::env`]. For the real
+//! Claude Code, [`Fake::start_stand_in`] serves on port 443 with a certificate for
+//! `api.anthropic.com` and `platform.claude.com` instead (only useful inside the
+//! private namespace of `.ci/claude-interop.sh`, where those names are loopback). It
+//! never touches the network beyond loopback, never reads the process environment and
+//! never writes a file; it stops accepting when dropped.
 //!
 //! Behaviour (DESIGN.md section 5):
 //! - **Accounts** ([`Fake::add_account`]) have random uuids, an organization and a
@@ -28,10 +31,19 @@
 //! - **`GET /api/oauth/usage`** and **`/api/oauth/profile`** want `Authorization: Bearer`
 //!   with an access token of a live lineage that has not expired on the server clock
 //!   (else 401 `authentication_error` "OAuth token has expired."), then
-//!   `anthropic-beta: oauth-2025-04-20` (else 400 `invalid_request_error`). Usage serves
+//!   `anthropic-beta: oauth-2025-04-20` (else 400 `invalid_request_error`; profile takes
+//!   a request without the header, as Claude Code sends it, but not a wrong one). Usage serves
 //!   the account's [`UsageFigures`]; with a [`RateLimit`] set, a request past the limit
 //!   answers 429 with `Retry-After` (seconds left in the window). Old access tokens stay
 //!   valid until they expire, as with the real service.
+//! - **`POST /v1/messages`** (Claude Code's requests carry `?beta=true`) wants a live
+//!   bearer access token (else 401) with `oauth-2025-04-20` among the `anthropic-beta`
+//!   values; it answers the assistant text [`greeting`]`(email)` of the token's
+//!   account, as an event stream when the body says `"stream": true`, else as one JSON
+//!   message. **`GET /v1/mcp_servers`** wants a live bearer and lists no servers. Any
+//!   other path answers 404 (`not_found_error`); [`Fake::not_found_requests`] lists
+//!   them, which is how a new Claude Code's new calls show up. Every answer carries a
+//!   `request-id: req_…` header.
 //! - **Controls.** [`Fake::fail_next`] queues statuses answered (API error JSON,
 //!   `Retry-After: 60` on 429) instead of the next requests, changing nothing.
 //!   [`Fake::set_delay`] writes every answer that much later; the request is judged
@@ -50,6 +62,7 @@
 #![allow(dead_code)] // each end-to-end test uses a different part
 
 mod account;
+mod api;
 mod blob;
 mod bodies;
 mod log;
@@ -58,6 +71,7 @@ mod serve;
 mod state;
 
 pub use account::{AccountHandle, Plan, RateLimit, UsageFigures};
+pub use api::greeting;
 pub use bodies::GRANT_SCOPE;
 pub use log::{RefreshOutcome, RefreshRecord, RequestRecord, Via};
 
@@ -85,11 +99,24 @@ impl Fake {
     /// Starts serving on `127.0.0.1` at a random port.
     pub fn start() -> Fake {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        Fake::serve(listener, "localhost")
+    }
+
+    /// Starts serving on `127.0.0.1:443` with the certificate for `api.anthropic.com`
+    /// and `platform.claude.com` (`tests/certs/anthropic-hosts.pem`): the stand-in for
+    /// Anthropic's service that the real Claude Code reaches inside the private
+    /// namespace. Binding port 443 needs root (or the namespace's root).
+    pub fn start_stand_in() -> Fake {
+        let listener = TcpListener::bind("127.0.0.1:443").expect("bind 127.0.0.1:443");
+        Fake::serve(listener, "anthropic-hosts")
+    }
+
+    fn serve(listener: TcpListener, cert: &str) -> Fake {
         let addr = listener.local_addr().expect("local addr");
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new()),
             stop: AtomicBool::new(false),
-            tls: server_config("localhost"),
+            tls: server_config(cert),
         });
         let serving = Arc::clone(&shared);
         let acceptor = thread::spawn(move || serve::accept_loop(&listener, &serving));
@@ -151,6 +178,15 @@ impl Fake {
         blob::login_blob(account, &tokens, real_now_ms())
     }
 
+    /// A new login of `account` whose blob says the access token expires `in_ms`
+    /// milliseconds from now (real clock; negative for the past), so that Claude Code
+    /// refreshes it (it does within 5 minutes of `expiresAt`). The server still takes
+    /// the access token for its usual 8 hours.
+    pub fn login_expiring_in(&self, account: &AccountHandle, in_ms: i64) -> String {
+        let creds = self.login(account);
+        blob::with_expires_at(creds.as_bytes(), real_now_ms() + in_ms)
+    }
+
     /// A new login on a machine that already holds `mcpOAuth`, `pluginSecrets` and an
     /// unknown member; those come first in the blob.
     pub fn login_with_machine_members(&self, account: &AccountHandle) -> String {
@@ -208,6 +244,17 @@ impl Fake {
     /// Every request, in the order they were judged.
     pub fn requests(&self) -> Vec<RequestRecord> {
         self.state().requests.clone()
+    }
+
+    /// The requests answered 404 because the fake does not know their path.
+    pub fn not_found_requests(&self) -> Vec<RequestRecord> {
+        let requests = self.state().requests.clone();
+        requests.into_iter().filter(|r| r.status == 404).collect()
+    }
+
+    /// `account`'s refresh token that the service takes right now (its latest login's).
+    pub fn current_refresh_token(&self, account: &AccountHandle) -> Option<String> {
+        self.state().current_refresh_token(account)
     }
 
     /// Makes `account`'s access tokens expire now (server clock).

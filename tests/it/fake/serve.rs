@@ -1,8 +1,10 @@
 //! The fake's HTTPS side: an accept loop on 127.0.0.1, a thread per connection, one
-//! request per connection (`Connection: close`), TLS with the `localhost` test
-//! certificate (`server::server_config`). A request is judged under the state's lock
-//! the moment it arrives; the answer is written after the configured delay, outside
-//! the lock, so slow answers overlap.
+//! request per connection (`Connection: close`), TLS with a test certificate
+//! (`server::server_config`). A request is judged under the state's lock the moment it
+//! arrives; the answer is written after the configured delay, outside the lock, so
+//! slow answers overlap. Every answer carries a fresh `request-id: req_…`, as the
+//! service's do; a request for a path the fake does not know answers 404 JSON (and is
+//! in the log like any other).
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -15,9 +17,9 @@ use claude_token::json;
 use claude_token::oauth::CLIENT_ID;
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
-use super::bodies;
 use super::log::{RefreshOutcome, RequestRecord, Via};
 use super::state::State;
+use super::{api, bodies, random};
 use crate::server::{read_request, Captured, SERVER_PATIENCE};
 
 /// What the server threads and the test share.
@@ -37,20 +39,30 @@ impl Shared {
 /// An answer before it is written.
 pub struct Answer {
     pub status: u16,
+    pub content_type: &'static str,
     pub headers: Vec<String>,
     pub body: String,
 }
 
 impl Answer {
-    fn json(status: u16, body: String) -> Answer {
+    pub fn json(status: u16, body: String) -> Answer {
         Answer {
             status,
+            content_type: "application/json",
             headers: Vec::new(),
             body,
         }
     }
 
-    fn api_error(status: u16, message: &str) -> Answer {
+    /// A 200 server-sent event stream, whole (the connection closes after it).
+    pub fn event_stream(body: String) -> Answer {
+        Answer {
+            content_type: "text/event-stream; charset=utf-8",
+            ..Answer::json(200, body)
+        }
+    }
+
+    pub fn api_error(status: u16, message: &str) -> Answer {
         let body = bodies::api_error(bodies::api_error_kind(status), message);
         Answer::json(status, body)
     }
@@ -127,9 +139,13 @@ fn route(
         ("POST", "/v1/oauth/token") => token(state, &request.body),
         ("GET", "/api/oauth/usage") => usage(state, request),
         ("GET", "/api/oauth/profile") => profile(state, request),
-        (_, "/v1/oauth/token" | "/api/oauth/usage" | "/api/oauth/profile") => {
-            (Answer::api_error(405, "Method not allowed."), None)
-        }
+        ("POST", "/v1/messages") => api::messages(state, request),
+        ("GET", "/v1/mcp_servers") => api::mcp_servers(state, request),
+        (
+            _,
+            "/v1/oauth/token" | "/api/oauth/usage" | "/api/oauth/profile" | "/v1/messages"
+            | "/v1/mcp_servers",
+        ) => (Answer::api_error(405, "Method not allowed."), None),
         _ => (Answer::api_error(404, "Not found."), None),
     }
 }
@@ -176,8 +192,13 @@ fn refused(outcome: RefreshOutcome) -> String {
 }
 
 /// The account behind a usage or profile request, or the error answer: 401 for a
-/// missing, unknown or expired token, 400 without the OAuth beta header.
-fn authorize(state: &State, request: &Captured) -> Result<usize, (Answer, Option<usize>)> {
+/// missing, unknown or expired token, 400 for a wrong OAuth beta header or, when
+/// `beta_required`, a missing one.
+fn authorize(
+    state: &State,
+    request: &Captured,
+    beta_required: bool,
+) -> Result<usize, (Answer, Option<usize>)> {
     let bearer = header(request, "authorization").and_then(|v| v.strip_prefix("Bearer "));
     let Some(token) = bearer else {
         return Err((Answer::api_error(401, "Missing bearer token."), None));
@@ -186,7 +207,8 @@ fn authorize(state: &State, request: &Captured) -> Result<usize, (Answer, Option
         let answer = Answer::api_error(401, "OAuth token has expired.");
         return Err((answer, state.owner_of(token)));
     };
-    if header(request, "anthropic-beta") != Some("oauth-2025-04-20") {
+    let beta = header(request, "anthropic-beta");
+    if beta != Some("oauth-2025-04-20") && (beta.is_some() || beta_required) {
         let text = "OAuth authentication is currently not supported without the oauth beta.";
         return Err((Answer::api_error(400, text), Some(account)));
     }
@@ -195,7 +217,7 @@ fn authorize(state: &State, request: &Captured) -> Result<usize, (Answer, Option
 
 /// `GET /api/oauth/usage`.
 fn usage(state: &mut State, request: &Captured) -> (Answer, Option<usize>) {
-    let account = match authorize(state, request) {
+    let account = match authorize(state, request, true) {
         Ok(account) => account,
         Err(refusal) => return refusal,
     };
@@ -208,9 +230,10 @@ fn usage(state: &mut State, request: &Captured) -> (Answer, Option<usize>) {
     (Answer::json(200, body), Some(account))
 }
 
-/// `GET /api/oauth/profile`.
+/// `GET /api/oauth/profile`. Claude Code 2.1.332 sends no `anthropic-beta` here and
+/// uses the answer, so the service takes the request without one.
 fn profile(state: &mut State, request: &Captured) -> (Answer, Option<usize>) {
-    match authorize(state, request) {
+    match authorize(state, request, false) {
         Ok(account) => {
             let body = bodies::profile(&state.accounts[account].handle);
             (Answer::json(200, body), Some(account))
@@ -220,7 +243,7 @@ fn profile(state: &mut State, request: &Captured) -> (Answer, Option<usize>) {
 }
 
 /// The first value of header `name` (ASCII case-insensitive).
-fn header<'a>(request: &'a Captured, name: &str) -> Option<&'a str> {
+pub fn header<'a>(request: &'a Captured, name: &str) -> Option<&'a str> {
     request
         .headers
         .iter()
@@ -230,7 +253,12 @@ fn header<'a>(request: &'a Captured, name: &str) -> Option<&'a str> {
 
 fn encode(answer: &Answer) -> Vec<u8> {
     let mut out = format!("HTTP/1.1 {} {}\r\n", answer.status, reason(answer.status));
-    out.push_str("Content-Type: application/json\r\nConnection: close\r\n");
+    let _ = write!(
+        out,
+        "Content-Type: {}\r\nConnection: close\r\nrequest-id: {}\r\n",
+        answer.content_type,
+        random::token("req_")
+    );
     for line in &answer.headers {
         out.push_str(line);
         out.push_str("\r\n");

@@ -256,6 +256,17 @@ impl State {
         }
     }
 
+    /// The current refresh token of the account's latest live lineage.
+    pub fn current_refresh_token(&mut self, handle: &AccountHandle) -> Option<String> {
+        self.account(handle);
+        let lineage = self
+            .lineages
+            .iter()
+            .rev()
+            .find(|l| l.account == handle.index && !l.revoked)?;
+        Some(lineage.current.clone())
+    }
+
     /// Logout: every lineage of the account refuses its tokens from now on.
     pub fn revoke(&mut self, handle: &AccountHandle) {
         self.account(handle);
