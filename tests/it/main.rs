@@ -7,6 +7,7 @@ mod cclock;
 mod claude_code;
 mod cli;
 mod client;
+mod crash;
 mod creds;
 mod daemon;
 mod engine;
