@@ -59,10 +59,20 @@ fn every_crash_point_of_every_operation_keeps_every_login() {
             journaled.is_some_and(|(_, n)| *n > 0),
             "{scenario:?} never journaled: {kills:?}"
         );
+        report_scenario(scenario, &kills);
     });
     report(&tally, started);
     // A loss outside the window fails inside `recover`; inside it, only refreshes lose.
     assert!(tally.runs() > 0);
+}
+
+#[allow(clippy::print_stdout)] // the kills per point are this test's report
+fn report_scenario(scenario: Scenario, kills: &[(Point, u32)]) {
+    let each: Vec<String> = kills
+        .iter()
+        .map(|(p, n)| format!("{} {n}", p.name()))
+        .collect();
+    println!("crash points: {scenario:?}: {}", each.join(", "));
 }
 
 #[allow(clippy::print_stdout)] // the run count is this test's report (`--nocapture`)
