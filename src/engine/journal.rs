@@ -173,6 +173,31 @@ impl<'l> Journal<'l> {
         Ok(fs::remove_file(&self.dir.join(name))?)
     }
 
+    /// Finishes the interrupted write of the temp file `name` when it holds a whole,
+    /// authentic entry and its entry file does not exist: renames it into place and
+    /// returns the entry's name. A process killed after writing the temp file but
+    /// before the rename has already been answered by the server: without this, the
+    /// tokens in that file would be lost. Anything else is left for `remove_temp`.
+    pub(super) fn adopt_temp(&self, name: &OsStr) -> Result<Option<OsString>, Error> {
+        let Some(target) = name.to_str().and_then(temp_target) else {
+            return Ok(None);
+        };
+        let target_path = self.dir.join(target);
+        if target_path.exists() {
+            return Ok(None);
+        }
+        let temp_path = self.dir.join(name);
+        let Ok(Some(file)) = fs::read_regular(&temp_path, MAX_ENTRY_LEN as u64) else {
+            return Ok(None);
+        };
+        let bytes = crate::store::Blob::new(file.bytes);
+        if entry::decode(target, bytes.as_bytes(), &self.key).is_err() {
+            return Ok(None);
+        }
+        fs::rename_durable(&temp_path, &target_path)?;
+        Ok(Some(OsString::from(target)))
+    }
+
     /// Removes the applied entry `name`, durably.
     pub(super) fn remove(&self, name: &OsStr) -> Result<(), Error> {
         fs::remove_file(&self.dir.join(name))?;
@@ -224,6 +249,16 @@ fn classify(name: &OsString) -> Name {
     } else {
         Name::Stray
     }
+}
+
+/// The entry name inside a temp name `.<entry name>.tmp.<pid>.<16 hex>`.
+fn temp_target(name: &str) -> Option<&str> {
+    if !is_entry_temp(name) {
+        return None;
+    }
+    name.strip_prefix('.')?
+        .split_once(".tmp.")
+        .map(|(target, _)| target)
 }
 
 /// `fs::write_atomic`'s temp name for an entry: `.<entry name>.tmp.<pid>.<16 hex>`.

@@ -31,6 +31,9 @@ pub struct ReplayReport {
     pub attention: Vec<Attention>,
     /// Temp files of interrupted journal writes that were removed.
     pub temps_removed: usize,
+    /// Complete, authentic entries found in temp files (a kill between writing an
+    /// entry and renaming it into place) and renamed into place to be replayed.
+    pub temps_adopted: usize,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -83,13 +86,17 @@ impl ReplayReport {
 /// file or store cannot be read or written; whatever was not finished stays for the
 /// next replay.
 pub fn replay(journal: &Journal<'_>, stores: &dyn Stores) -> Result<ReplayReport, Error> {
-    let listing = journal.list()?;
+    let mut listing = journal.list()?;
     let mut report = ReplayReport::default();
     for temp in &listing.temps {
-        if journal.remove_temp(temp)? {
+        if let Some(entry) = journal.adopt_temp(temp)? {
+            listing.entries.push(entry);
+            report.temps_adopted += 1;
+        } else if journal.remove_temp(temp)? {
             report.temps_removed += 1;
         }
     }
+    listing.entries.sort();
     for stray in &listing.strays {
         quarantine(journal, stray, Defect::Name, &mut report)?;
     }

@@ -251,7 +251,8 @@ fn stray_files_are_quarantined_and_stale_temp_files_removed() {
     let journal = journal(&lock);
     let (name, bytes) = small_entry();
     let temp = format!(".{name}.tmp.12345.0123456789abcdef");
-    fs::write(journal.dir().join(&temp), &bytes).unwrap();
+    // A temp file cut short by a crash: not a whole entry, so it is only removed.
+    fs::write(journal.dir().join(&temp), &bytes[..bytes.len() - 1]).unwrap();
     fs::write(journal.dir().join("notes.txt"), b"hello").unwrap();
     let stores = stores_holding_old(&[StoreId::ClaudeFile]);
     let report = engine::replay(&journal, &stores).unwrap();
@@ -315,4 +316,39 @@ fn an_entry_written_by_one_open_replays_under_the_next() {
     let report = engine::replay(&second, &stores).unwrap();
     assert_eq!(report.rolled_forward.len(), 1);
     assert_all_new(&stores, &ids);
+}
+
+#[test]
+fn a_whole_authentic_entry_left_in_a_temp_file_is_adopted_and_applied() {
+    // A kill after the entry's temp file was written and before its rename: the
+    // server has already answered, so dropping the file would lose the new tokens.
+    let sandbox = Sandbox::new();
+    let lock = sandbox.lock();
+    let journal = journal(&lock);
+    let (name, bytes) = small_entry();
+    let temp = format!(".{name}.tmp.12345.0123456789abcdef");
+    fs::write(journal.dir().join(&temp), &bytes).unwrap();
+    let stores = stores_holding_old(&[StoreId::ClaudeFile]);
+    let report = replay_twice(&sandbox, &journal, &stores);
+    assert_eq!(report.temps_adopted, 1);
+    assert_eq!(report.temps_removed, 0);
+    assert_eq!(report.rolled_forward.len(), 1);
+    assert_eq!(stores.get(&StoreId::ClaudeFile), Some(b"n".to_vec()));
+    assert!(sandbox.journal_files().is_empty());
+}
+
+#[test]
+fn a_temp_file_signed_with_another_key_is_removed_not_adopted() {
+    let sandbox = Sandbox::new();
+    let lock = sandbox.lock();
+    let journal = journal(&lock);
+    let entry = hand_entry(1_700_000_000_000, 0xabc, &old(0), b"n");
+    let forged = engine::encode_entry(&entry, &HmacKey::from_bytes([7; 32]));
+    let temp = format!(".{}.tmp.1.0123456789abcdef", entry.file_name());
+    fs::write(journal.dir().join(&temp), forged.as_bytes()).unwrap();
+    let stores = stores_holding_old(&[StoreId::ClaudeFile]);
+    let report = engine::replay(&journal, &stores).unwrap();
+    assert_eq!((report.temps_adopted, report.temps_removed), (0, 1));
+    assert!(stores.writes().is_empty());
+    assert!(sandbox.journal_files().is_empty());
 }
