@@ -5,7 +5,8 @@
 //! credentials file, which is a store: writing there goes through the engine
 //! (journaled compare-and-swap), archives the login it replaces into its own slot
 //! first, refuses to replace a login that belongs to no slot, and refuses an inactive
-//! slot unless forced (that would switch accounts behind the catalog's back). Any
+//! slot unless forced (that would switch accounts behind the catalog's back; forced,
+//! the slot becomes the active one, so the catalog keeps telling the truth). Any
 //! other file is written with `fs::write_atomic`. It never prints the bytes.
 
 use std::path::{Path, PathBuf};
@@ -106,7 +107,16 @@ fn into_claude_file(
         tx = archive_replaced(session, tx, name, file)?;
     }
     let tx = tx.step(StoreId::ClaudeFile, live.file.clone(), Some(bytes))?;
-    session.commit(tx, None)?;
+    // Claude Code will use this slot's login from now on: the catalog must say so, or
+    // a later refresh would treat the slot as inactive, rotate only its archive and
+    // leave a spent refresh token in Claude Code's file.
+    if session.catalog().active.as_ref() == Some(name) {
+        session.commit(tx, None)?;
+    } else {
+        let catalog = session.catalog_file().set_active(Some(name))?;
+        let tx = session.catalog_step(tx, &catalog)?;
+        session.commit(tx, Some(catalog))?;
+    }
     Ok(())
 }
 

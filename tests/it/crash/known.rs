@@ -1,16 +1,15 @@
-//! A hazard these tests found outside the crash paths, kept as a ready reproduction
-//! (ignored: it fails until the operation is fixed; see SPEC.md §6 "Crash testing").
+//! A hazard the crash tests found outside the crash paths, now fixed: `export
+//! --force` into Claude Code's file makes the slot active (see SPEC.md §6).
 
 use std::fs;
 
 use super::scenario::Scenario;
 
-/// `export ada --force` puts ada's login in Claude Code's file while the catalog
-/// keeps bob active; `refresh ada` then treats ada as inactive and refreshes only the
-/// archive, so Claude Code's file keeps ada's spent refresh token, which Claude Code
-/// would present next (the service then revokes the whole login).
+/// `export ada --force` used to put ada's login in Claude Code's file while the
+/// catalog kept bob active; `refresh ada` then treated ada as inactive and refreshed
+/// only the archive, so Claude Code's file kept ada's spent refresh token, which
+/// Claude Code would present next (the service then revokes the whole login).
 #[test]
-#[ignore = "known hazard: refresh of a slot the catalog calls inactive leaves Claude Code's copy behind"]
 fn export_force_then_refresh_leaves_no_spent_token_live() {
     let world = Scenario::ExportForce.set_up();
     world.ok(&["export", "ada", "--force"]);
