@@ -74,7 +74,8 @@ fn bench_daemon(world: &World) -> Command {
 
 fn idle_watch() -> Duration {
     let secs = std::env::var("CLAUDE_TOKEN_BENCH_IDLE_SECS").map_or(20, |s| {
-        s.parse().expect("CLAUDE_TOKEN_BENCH_IDLE_SECS: whole seconds")
+        s.parse()
+            .expect("CLAUDE_TOKEN_BENCH_IDLE_SECS: whole seconds")
     });
     Duration::from_secs(secs)
 }

@@ -33,7 +33,11 @@ impl Jail {
     fn new(binary: &Path) -> Jail {
         let root = TempDir::new();
         let jail = Jail { root };
-        jail.put("claude-token", &fs::read(binary).expect("the static binary"), 0o755);
+        jail.put(
+            "claude-token",
+            &fs::read(binary).expect("the static binary"),
+            0o755,
+        );
         jail.put("etc/hosts", b"127.0.0.1 localhost\n", 0o644);
         jail.put("ca.pem", &fs::read(cert_path("ca.pem")).unwrap(), 0o644);
         fs::create_dir(jail.path("home")).unwrap();
@@ -87,7 +91,6 @@ impl Jail {
 }
 
 #[test]
-#[allow(clippy::print_stdout)] // says whether the usage step ran
 #[ignore = "needs root and the static build: run by .ci/static-chroot.sh"]
 fn static_chroot_add_refresh_usage() {
     let binary = std::env::var_os(BINARY_VAR)
@@ -99,14 +102,18 @@ fn static_chroot_add_refresh_usage() {
     jail.put("home/.claude/.credentials.json", blob.as_bytes(), 0o600);
 
     let added = jail.ok(&fake, &["add", "--name", "ada"]);
-    assert!(added.starts_with("added slot ada (ada@example.com"), "{added}");
+    assert!(
+        added.starts_with("added slot ada (ada@example.com"),
+        "{added}"
+    );
     jail.ok(&fake, &["refresh", "--all"]);
     jail.ok(&fake, &["refresh", "--all", "--force"]);
     assert_eq!(fake.refreshes().len(), 2);
     assert_eq!(fake.spent_token_reuses(), 0);
     let current = fake.current_refresh_token(&ada).expect("a live login");
-    let archive = fs::read_to_string(jail.path("home/.local/share/claude-token-cli/keystore/ada.json"))
-        .expect("the slot's archive");
+    let archive =
+        fs::read_to_string(jail.path("home/.local/share/claude-token-cli/keystore/ada.json"))
+            .expect("the slot's archive");
     assert!(archive.contains(&format!("\"refreshToken\":\"{current}\"")));
     usage_step(&jail, &fake);
 }
@@ -119,7 +126,11 @@ fn usage_step(jail: &Jail, fake: &Fake) {
         println!("usage: not built in this release; step skipped");
         return;
     }
-    assert!(out.status.success(), "usage in the chroot: {}", stderr(&out));
+    assert!(
+        out.status.success(),
+        "usage in the chroot: {}",
+        stderr(&out)
+    );
     assert!(!stdout(&out).is_empty());
     let asked = fake.requests();
     assert!(asked.iter().any(|r| r.path.starts_with("/api/oauth/usage")));

@@ -133,12 +133,14 @@ fn sigterm_during_a_refresh_commits_that_slot_and_stops_before_the_next() {
     assert!(daemon.wait_exit().success());
     let lines = daemon.drain();
     let refreshed = lines.iter().position(|l| l.contains("slot ada: refreshed"));
-    let stopping = lines.iter().position(|l| l.ends_with("daemon stopping on SIGTERM"));
+    let stopping = lines
+        .iter()
+        .position(|l| l.ends_with("daemon stopping on SIGTERM"));
+    assert!(refreshed.is_some() && refreshed < stopping, "{lines:#?}");
     assert!(
-        refreshed.is_some() && refreshed < stopping,
+        lines.iter().any(|l| l.contains("sweep stopped early")),
         "{lines:#?}"
     );
-    assert!(lines.iter().any(|l| l.contains("sweep stopped early")), "{lines:#?}");
     // Ada's rotated token is stored; bob was never started.
     assert!(world.archive_has_current_token("ada", &ada));
     assert_eq!(world.fake.refreshes().len(), 1);
@@ -162,7 +164,9 @@ fn a_dead_login_is_logged_once_across_two_sweeps() {
     daemon.signal("TERM");
     assert!(daemon.wait_exit().success());
     let lines = daemon.drain();
-    let dead = lines.iter().filter(|l| l.contains("slot ada: login dead: "));
+    let dead = lines
+        .iter()
+        .filter(|l| l.contains("slot ada: login dead: "));
     assert_eq!(dead.count(), 1, "{lines:#?}");
     // A dead login is marked, never deleted.
     assert_eq!(world.archive("ada"), before);
