@@ -1,13 +1,17 @@
 //! Tests for `daemon`: the interval table, the loop in-process with scripted signals
 //! and fake sweepers, the real binary (the lock race, SIGTERM, SIGINT and SIGHUP), the
-//! printed service files checked by the tools that read them, and an ignored benchmark
-//! of the idle daemon (`cargo test --release -- --ignored daemon_idle --nocapture`).
+//! printed service files checked by the tools that read them, the real sweep against
+//! the stateful fake, the static binary in an empty chroot (ignored; run by
+//! `.ci/static-chroot.sh`), and an ignored benchmark of the idle daemon
+//! (`cargo test --release -- --ignored daemon_idle --nocapture`).
 
 mod bench;
 mod interval;
 mod looping;
 mod process;
 mod services;
+mod static_chroot;
+mod sweep;
 
 use claude_token::cli::SlotName;
 use claude_token::daemon::{Log, Signal, Signals, MAX_JITTER};

@@ -27,8 +27,13 @@ impl Daemon {
 
     pub fn start_with(home: &Home, env: &[(&str, &str)]) -> Daemon {
         let mut cmd = home.command(["daemon"]);
-        cmd.envs(env.iter().copied())
-            .stdin(Stdio::null())
+        cmd.envs(env.iter().copied());
+        Daemon::spawn(cmd)
+    }
+
+    /// Starts `cmd` (a `daemon` command line) with its stderr read line by line.
+    pub fn spawn(mut cmd: Command) -> Daemon {
+        cmd.stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("start the daemon");
