@@ -25,3 +25,4 @@ mod sha256;
 mod store;
 mod support;
 mod time;
+mod usage_cmd;
