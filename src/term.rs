@@ -113,7 +113,11 @@ impl Paint {
     /// rounded to the nearest cell), coloured by how full it is.
     pub fn bar(self, percent: f64, cells: usize) -> String {
         let filled = filled_cells(percent, cells);
-        let (full, empty) = if self.blocks { ('█', '░') } else { ('#', '.') };
+        let (full, empty) = if self.blocks {
+            ('█', '░')
+        } else {
+            ('#', '.')
+        };
         let text: String = std::iter::repeat_n(full, filled)
             .chain(std::iter::repeat_n(empty, cells - filled))
             .collect();

@@ -116,16 +116,26 @@ fn to_json(gathered: &Gathered, now: i64) -> Value {
 
 fn slot_json(catalog: &Catalog, index: usize, view: &SlotView, now: i64) -> Value {
     let slot = &catalog.slots[index];
-    let rfc3339 = |ms: Option<i64>| ms.map_or(Value::Null, |ms| Value::from(time::format_rfc3339(ms)));
+    let rfc3339 =
+        |ms: Option<i64>| ms.map_or(Value::Null, |ms| Value::from(time::format_rfc3339(ms)));
     Value::Object(vec![
         ("index".into(), Value::from(index as u64 + 1)),
         ("name".into(), Value::from(slot.name.as_str())),
         ("email".into(), optional(slot.email.as_deref())),
-        ("active".into(), Value::from(catalog.active.as_ref() == Some(&slot.name))),
+        (
+            "active".into(),
+            Value::from(catalog.active.as_ref() == Some(&slot.name)),
+        ),
         ("plan".into(), optional(slot.plan.as_deref())),
-        ("status".into(), Value::from(usage::status(slot, view, now).as_str())),
+        (
+            "status".into(),
+            Value::from(usage::status(slot, view, now).as_str()),
+        ),
         ("expires_at".into(), rfc3339(view.expires_at_ms)),
-        ("expires_at_ms".into(), view.expires_at_ms.map_or(Value::Null, Value::from)),
+        (
+            "expires_at_ms".into(),
+            view.expires_at_ms.map_or(Value::Null, Value::from),
+        ),
         ("login_deadline".into(), rfc3339(view.login_deadline_ms)),
         ("usage".into(), usage_json(view)),
     ])
@@ -140,10 +150,7 @@ fn pretty(gathered: &Gathered, paint: Paint, detail: bool, now: i64) -> String {
         .iter()
         .filter_map(|view| Some((catalog.position(&view.name)?, view)))
         .collect();
-    let heads: Vec<[String; 4]> = rows
-        .iter()
-        .map(|&(i, _)| head_cells(catalog, i))
-        .collect();
+    let heads: Vec<[String; 4]> = rows.iter().map(|&(i, _)| head_cells(catalog, i)).collect();
     let widths = column_widths(&heads);
     let mut out = String::new();
     for (cells, &(i, view)) in heads.iter().zip(&rows) {

@@ -114,12 +114,13 @@ impl Sessions {
             let catalog = session.catalog();
             name = Some(match slot {
                 Some(slot) => catalog.find(slot)?.name.clone(),
-                None => catalog.active_slot().map(|s| s.name.clone()).ok_or_else(|| {
-                    Error::Usage {
+                None => catalog
+                    .active_slot()
+                    .map(|s| s.name.clone())
+                    .ok_or_else(|| Error::Usage {
                         message: "no active slot; name one".into(),
                         hint: Some("claude-token usage <NAME|#N>".into()),
-                    }
-                })?,
+                    })?,
             });
             Ok(())
         })?;
@@ -298,4 +299,3 @@ pub(super) fn has_catalog(env: &Env) -> bool {
         .iter()
         .any(|p| p.symlink_metadata().is_ok())
 }
-

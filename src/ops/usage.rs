@@ -40,8 +40,10 @@ pub const CACHE_MS: i64 = 5 * 60 * 1000;
 /// Runs a body in a session under the state lock, released when the body returns.
 /// The commands open real sessions; tests may open them on memory stores.
 pub trait Locker {
-    fn locked(&self, body: &mut dyn FnMut(&mut Session<'_>) -> Result<(), Error>)
-        -> Result<(), Error>;
+    fn locked(
+        &self,
+        body: &mut dyn FnMut(&mut Session<'_>) -> Result<(), Error>,
+    ) -> Result<(), Error>;
 }
 
 /// What to gather.
@@ -182,13 +184,19 @@ pub fn gather(
         .collect();
     let mut refresh_errors = Vec::new();
     if !unauthorized.is_empty() {
-        let names: Vec<SlotName> = unauthorized.iter().map(|&i| logins[i].name.clone()).collect();
+        let names: Vec<SlotName> = unauthorized
+            .iter()
+            .map(|&i| logins[i].name.clone())
+            .collect();
         let (new_catalog, new_logins, errors) = refresh_all(locker, client, options, &names)?;
         logins = in_order_of(&logins, new_logins);
         (catalog, refresh_errors) = (new_catalog, errors);
         let retried = ask(client, &logins, &unauthorized);
         for (i, result) in unauthorized.iter().zip(retried) {
-            let at = due.iter().position(|d| d == i).expect("retried slots were due");
+            let at = due
+                .iter()
+                .position(|d| d == i)
+                .expect("retried slots were due");
             results[at] = result;
         }
     }
@@ -196,7 +204,9 @@ pub fn gather(
     let mut views = views(&catalog, &logins, now);
     let mut answers = Vec::new();
     for (&i, result) in due.iter().zip(results) {
-        let refresh_error = refresh_errors.iter_mut().find(|(n, _)| *n == logins[i].name);
+        let refresh_error = refresh_errors
+            .iter_mut()
+            .find(|(n, _)| *n == logins[i].name);
         let view = &mut views[i];
         match (result, refresh_error.and_then(|(_, e)| e.take())) {
             (_, Some(err)) => mark_failed(view, Problem::Failed(err)),
@@ -235,10 +245,7 @@ struct SlotLogin {
 }
 
 /// Session 1: the catalog and each chosen slot's login.
-fn read_state(
-    locker: &dyn Locker,
-    options: &Options,
-) -> Result<(Catalog, Vec<SlotLogin>), Error> {
+fn read_state(locker: &dyn Locker, options: &Options) -> Result<(Catalog, Vec<SlotLogin>), Error> {
     let mut state = None;
     locker.locked(&mut |session| {
         if let Some(name) = &options.only {
@@ -372,7 +379,10 @@ pub fn fetch_parallel<T: Send>(
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect()
     })
 }

@@ -2,6 +2,7 @@
 //! real binary driven end to end.
 
 mod args;
+mod bench;
 mod catalog;
 mod cclock;
 mod claude_code;

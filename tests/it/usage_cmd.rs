@@ -51,7 +51,10 @@ impl Setup {
     pub fn run(&self, args: &[&str]) -> Output {
         let out = self.run_showing_tokens(args);
         for text in [stdout(&out), stderr(&out)] {
-            assert!(!text.contains("sk-ant-"), "{args:?} printed a token: {text}");
+            assert!(
+                !text.contains("sk-ant-"),
+                "{args:?} printed a token: {text}"
+            );
             for token in self.fake.all_issued_tokens() {
                 assert!(!text.contains(&token), "{args:?} printed a token");
             }
@@ -149,11 +152,13 @@ fn set_usage(setup: &Setup, index: usize, five_hour: f64, seven_day: f64) {
         seven_day_sonnet: None,
         seven_day_opus: None,
     };
-    setup.fake.set_usage_figures(&setup.accounts[index], figures);
+    setup
+        .fake
+        .set_usage_figures(&setup.accounts[index], figures);
 }
 
 /// Makes every stored usage snapshot look `minutes` old, as if time had passed.
-fn age_snapshots(setup: &Setup, minutes: i64) {
+pub fn age_snapshots(setup: &Setup, minutes: i64) {
     let path = setup.home.catalog();
     let text = std::fs::read_to_string(&path).unwrap();
     let key = "\"fetched_at_ms\": ";
@@ -190,14 +195,29 @@ fn list_json_carries_status_expiry_and_usage_of_every_slot() {
     assert_eq!(setup.usage_requests(), before + 2, "one request per slot");
     let expected = format!(
         r#"{{"schema":1,"active":"bob","slots":[{},{}]}}"#,
-        slot(1, "ada", false, "ok", &usage_object(false, "12.5", "40.0", "null", "null")),
-        slot(2, "bob", true, "ok", &usage_object(false, "80.0", "95.5", "3.0", "null")),
+        slot(
+            1,
+            "ada",
+            false,
+            "ok",
+            &usage_object(false, "12.5", "40.0", "null", "null")
+        ),
+        slot(
+            2,
+            "bob",
+            true,
+            "ok",
+            &usage_object(false, "80.0", "95.5", "3.0", "null")
+        ),
     ) + "\n";
     assert_eq!(without_times(&text), expected);
     let now = claude_token::time::now_ms();
     let at = text.find("\"expires_at_ms\":").unwrap() + "\"expires_at_ms\":".len();
     let ms: i64 = text[at..at + 13].parse().unwrap();
-    assert!((now + 7 * 3_600_000..=now + 8 * 3_600_000).contains(&ms), "{ms}");
+    assert!(
+        (now + 7 * 3_600_000..=now + 8 * 3_600_000).contains(&ms),
+        "{ms}"
+    );
 }
 
 #[test]
@@ -206,11 +226,19 @@ fn a_second_list_within_five_minutes_asks_nothing() {
     setup.ok(&["list"]);
     let after_first = setup.usage_requests();
     let second = setup.ok(&["list", "--format=json"]);
-    assert_eq!(setup.usage_requests(), after_first, "served from the catalog");
+    assert_eq!(
+        setup.usage_requests(),
+        after_first,
+        "served from the catalog"
+    );
     assert!(second.contains("\"stale\":false"), "{second}");
     age_snapshots(&setup, 6);
     setup.ok(&["list"]);
-    assert_eq!(setup.usage_requests(), after_first + 2, "older than 5 minutes");
+    assert_eq!(
+        setup.usage_requests(),
+        after_first + 2,
+        "older than 5 minutes"
+    );
 }
 
 #[test]
@@ -260,7 +288,10 @@ fn an_expired_access_token_is_refreshed_once_and_the_usage_asked_again() {
         .collect();
     assert_eq!(statuses, [401, 200]);
     let live_after = std::fs::read_to_string(setup.home.credentials_file()).unwrap();
-    assert_ne!(live_before, live_after, "the active slot's live login got the new tokens");
+    assert_ne!(
+        live_before, live_after,
+        "the active slot's live login got the new tokens"
+    );
 }
 
 #[test]
@@ -270,8 +301,15 @@ fn a_dead_login_is_listed_as_login_dead() {
     let out = setup.run(&["list", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = without_times(&stdout(&out));
-    assert!(text.contains(&slot(1, "ada", false, "login_dead", "null")), "{text}");
-    assert!(stderr(&out).contains("ada: usage not available: the login is dead"), "{}", stderr(&out));
+    assert!(
+        text.contains(&slot(1, "ada", false, "login_dead", "null")),
+        "{text}"
+    );
+    assert!(
+        stderr(&out).contains("ada: usage not available: the login is dead"),
+        "{}",
+        stderr(&out)
+    );
     let pretty = setup.ok(&["list", "--no-usage"]);
     assert!(pretty.contains("login dead"), "{pretty}");
 }
@@ -310,12 +348,27 @@ fn list_rows_show_expiry_in_local_time_utc_and_relative_with_the_login_deadline(
     let setup = Setup::new(&["ada@example.com"]);
     let text = setup.ok(&["list"]);
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[0].starts_with("* #1  ada  ada@example.com  max  ok"), "{text}");
-    let token = lines.iter().find(|l| l.trim_start().starts_with("token")).unwrap();
-    assert!(token.contains("expires in 7h 59m: ") || token.contains("expires in 8h 00m: "), "{token}");
+    assert!(
+        lines[0].starts_with("* #1  ada  ada@example.com  max  ok"),
+        "{text}"
+    );
+    let token = lines
+        .iter()
+        .find(|l| l.trim_start().starts_with("token"))
+        .unwrap();
+    assert!(
+        token.contains("expires in 7h 59m: ") || token.contains("expires in 8h 00m: "),
+        "{token}"
+    );
     assert!(token.ends_with("Z)"), "{token}");
-    let login = lines.iter().find(|l| l.trim_start().starts_with("login")).unwrap();
-    assert!(login.contains("renew by ") && login.contains("in 29d 23h"), "{login}");
+    let login = lines
+        .iter()
+        .find(|l| l.trim_start().starts_with("login"))
+        .unwrap();
+    assert!(
+        login.contains("renew by ") && login.contains("in 29d 23h"),
+        "{login}"
+    );
 }
 
 #[test]
@@ -329,10 +382,16 @@ fn debug_shows_paths_and_payloads_under_a_warning_line() {
         "{text}"
     );
     assert!(text.contains(&setup.home.catalog().display().to_string()));
-    assert!(text.contains("--- archive:ada") || text.contains("--- archive"), "{text}");
+    assert!(
+        text.contains("--- archive:ada") || text.contains("--- archive"),
+        "{text}"
+    );
     assert!(text.contains("sk-ant-ort01-"), "the raw payloads are shown");
     let json = setup.run_showing_tokens(&["list", "--debug", "--no-usage", "--format", "json"]);
-    assert!(stdout(&json).starts_with("{\"schema\":1,"), "stdout stays JSON");
+    assert!(
+        stdout(&json).starts_with("{\"schema\":1,"),
+        "stdout stays JSON"
+    );
     assert!(stderr(&json).starts_with("WARNING: debug output"));
 }
 
@@ -359,7 +418,11 @@ fn usage_command_prints_the_active_slot_pretty_and_as_json() {
         .lines()
         .filter_map(|l| l.split_whitespace().next())
         .collect();
-    assert_eq!(labels, ["bob", "5h", "7d", "sonnet", "opus", "extra", "asked"], "{pretty}");
+    assert_eq!(
+        labels,
+        ["bob", "5h", "7d", "sonnet", "opus", "extra", "asked"],
+        "{pretty}"
+    );
     assert!(pretty.contains("extra  off"), "{pretty}");
     let before = setup.usage_requests();
     setup.ok(&["usage", "ada"]);
