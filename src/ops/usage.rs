@@ -321,14 +321,16 @@ fn live_or(
     })
 }
 
-/// Whether slot `login` is to be asked: it has a login that is not dead, and its stored snapshot is not recent (or the cache is ignored).
+/// Whether slot `login` is to be asked: it has a login, and either the cache is
+/// ignored (`usage`: a dead login then says so itself) or the login is not marked dead
+/// and its stored snapshot is not recent.
 fn is_due(catalog: &Catalog, login: &SlotLogin, options: &Options, now: i64) -> bool {
     let Some(slot) = catalog.get(&login.name) else {
         return false;
     };
     let dead = matches!(slot.refresh, Some(RefreshOutcome::LoginDead { .. }));
     let recent = slot.usage.as_ref().is_some_and(|u| is_recent(u, now));
-    login.login.is_some() && !dead && (options.ignore_cache || !recent)
+    login.login.is_some() && (options.ignore_cache || (!dead && !recent))
 }
 
 /// `new` in the order of `old`'s names (a slot removed meanwhile has no login), so

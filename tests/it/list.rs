@@ -158,7 +158,10 @@ fn a_relative_override_is_a_usage_error() {
 #[test]
 fn usage_without_an_active_slot_is_a_usage_error() {
     let home = Home::new();
-    Home::put(&home.catalog(), br#"{"version":1,"active":null,"slots":[]}"#);
+    Home::put(
+        &home.catalog(),
+        br#"{"version":1,"active":null,"slots":[]}"#,
+    );
     let out = home.run(&["usage"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
@@ -171,7 +174,10 @@ fn usage_without_an_active_slot_is_a_usage_error() {
 #[test]
 fn an_empty_catalog_gives_the_same_guidance_and_json_has_no_slots() {
     let home = Home::new();
-    Home::put(&home.catalog(), br#"{"version":1,"active":null,"slots":[]}"#);
+    Home::put(
+        &home.catalog(),
+        br#"{"version":1,"active":null,"slots":[]}"#,
+    );
     assert!(stdout(&home.run(&["list"])).contains("claude-token add"));
     assert_eq!(
         stdout(&home.run(&["list", "--format", "json"])),
