@@ -1,115 +1,304 @@
-//! `list` (also a bare `claude-token`): one row per slot from the catalog.
+//! `list` (also a bare `claude-token`): one block per slot with its usage, token
+//! expiry, login deadline and status; `--detail` adds the per-model windows and extra
+//! usage; `--no-usage` asks nothing; `--debug` dumps paths and stored payloads.
 //!
-//! This release shows what the catalog knows (number, name, email, plan, which slot is
-//! active). With no slots it tells the user what to do next, looking at Claude Code's
-//! credentials file without ever printing a token from it. It reads only; it never
-//! writes or creates anything.
+//! Usage comes from `ops::usage` (parallel requests without the state lock, a
+//! 5-minute cache, a 401 refreshed once); the replay is lenient: a journal entry that
+//! needs attention is a warning here, not a stop. With no catalog it creates nothing
+//! and says what to do next, looking at Claude Code's credentials file without ever
+//! printing a token from it. Only `--debug` shows tokens, under a warning line.
 
-use crate::catalog::{self, Catalog};
+use std::fmt::Write as _;
+
+use super::usage::{
+    extra_line, fetched_line, has_catalog, problem_line, usage_json, window_lines, Sessions,
+};
+use super::{object, optional, print_json, shown};
+use crate::catalog::Catalog;
 use crate::cli::{Format, Global, SlotName};
 use crate::json::{self, Value};
+use crate::log::Log;
+use crate::ops::usage::{self, Gathered, Locker, Problem, SlotView, Status};
+use crate::ops::{Env, Replay};
 use crate::paths::Paths;
-use crate::{fs, term, time, Error};
+use crate::store::StoreId;
+use crate::term::{Colour, Paint};
+use crate::{fs, oauth, term, time, Error};
 
 /// Claude Code's credentials file is small; a larger file is not one.
 const MAX_CREDENTIALS: u64 = 1 << 20;
 
-/// Runs `list`. `debug` adds the resolved paths (the catalog holds no tokens).
-pub fn run(global: &Global, debug: bool) -> Result<(), Error> {
-    let paths = Paths::from_env()?;
-    let catalog_path = paths.catalog();
-    let loaded = catalog::load(&catalog_path)?;
-    let too_open = loaded.as_ref().is_some_and(|l| l.too_open);
-    let catalog = loaded.map_or_else(Catalog::default, |l| l.file.into_catalog());
-    if too_open {
-        term::warn(&format!(
-            "{} can be read by other users; run: chmod 600 {}",
-            catalog_path.display(),
-            catalog_path.display()
-        ));
+/// What `list` was asked to show.
+#[derive(Debug, Clone, Copy)]
+pub struct Flags {
+    pub debug: bool,
+    pub detail: bool,
+    pub no_usage: bool,
+}
+
+/// Runs `list`.
+pub fn run(global: &Global, flags: Flags) -> Result<(), Error> {
+    let log = Log::new(global.verbosity);
+    let sessions = Sessions::new(log, Replay::Lenient)?;
+    let json_out = global.format == Format::Json;
+    if flags.debug {
+        debug_dump(&sessions, json_out)?;
     }
-    if debug {
-        term::out(&debug_paths(&paths))?;
+    if !has_catalog(sessions.env()) {
+        return nothing_yet(sessions.env(), json_out);
     }
+    let client = if flags.no_usage {
+        None
+    } else {
+        Some(oauth::Client::from_env()?)
+    };
+    let options = usage::Options {
+        ignore_cache: false,
+        only: None,
+    };
+    let gathered = usage::gather(&sessions, client.as_ref(), &options, time::now_ms)?;
+    let now = time::now_ms();
+    warn_problems(&gathered, now);
     match global.format {
-        Format::Json => term::out(&format!(
-            "{}\n",
-            json::to_compact_string(&to_json(&catalog))
-        )),
-        Format::Pretty if catalog.slots.is_empty() => term::out(&no_slots(&paths)),
-        Format::Pretty => term::out(&table(&catalog)),
+        Format::Json => print_json(&to_json(&gathered, now)),
+        Format::Pretty if gathered.catalog.slots.is_empty() => {
+            term::out(&no_slots(&sessions.env().paths))
+        }
+        Format::Pretty => term::out(&pretty(&gathered, Paint::for_stdout(), flags.detail, now)),
     }
 }
 
-/// The machine-readable form: `{"schema":1,"active":…,"slots":[…]}` (SPEC.md §4).
-pub fn to_json(catalog: &Catalog) -> Value {
-    let slots = catalog.slots.iter().enumerate().map(|(i, slot)| {
-        let active = catalog.active.as_ref() == Some(&slot.name);
-        Value::Object(vec![
-            ("index".into(), Value::from(i as u64 + 1)),
-            ("name".into(), Value::from(slot.name.as_str())),
-            ("email".into(), optional(slot.email.as_deref())),
-            ("active".into(), Value::from(active)),
-            ("plan".into(), optional(slot.plan.as_deref())),
-        ])
-    });
-    Value::Object(vec![
-        ("schema".into(), Value::from(1u64)),
+/// No catalog: nothing is locked or created.
+fn nothing_yet(env: &Env, json_out: bool) -> Result<(), Error> {
+    if json_out {
+        print_json(&to_json(
+            &Gathered {
+                catalog: Catalog::default(),
+                slots: Vec::new(),
+                store_error: None,
+            },
+            0,
+        ))
+    } else {
+        term::out(&no_slots(&env.paths))
+    }
+}
+
+/// A warning line per slot whose usage could not be asked, and for a failed store.
+fn warn_problems(gathered: &Gathered, now: i64) {
+    for view in &gathered.slots {
+        match &view.problem {
+            Some(Problem::NoLogin) | None => {}
+            Some(problem) => term::warn(&problem_line(view.name.as_str(), problem, now)),
+        }
+    }
+    if let Some(err) = &gathered.store_error {
+        term::warn(&format!("could not store the usage in the catalog: {err}"));
+    }
+}
+
+/// The machine-readable form (SPEC.md section 4).
+fn to_json(gathered: &Gathered, now: i64) -> Value {
+    let catalog = &gathered.catalog;
+    let slots = gathered
+        .slots
+        .iter()
+        .filter_map(|view| Some((catalog.position(&view.name)?, view)))
+        .map(|(i, view)| slot_json(catalog, i, view, now));
+    object(vec![
         (
-            "active".into(),
+            "active",
             optional(catalog.active.as_ref().map(SlotName::as_str)),
         ),
-        ("slots".into(), Value::Array(slots.collect())),
+        ("slots", Value::Array(slots.collect())),
     ])
 }
 
-fn optional(text: Option<&str>) -> Value {
-    text.map_or(Value::Null, Value::from)
+fn slot_json(catalog: &Catalog, index: usize, view: &SlotView, now: i64) -> Value {
+    let slot = &catalog.slots[index];
+    let rfc3339 =
+        |ms: Option<i64>| ms.map_or(Value::Null, |ms| Value::from(time::format_rfc3339(ms)));
+    Value::Object(vec![
+        ("index".into(), Value::from(index as u64 + 1)),
+        ("name".into(), Value::from(slot.name.as_str())),
+        ("email".into(), optional(slot.email.as_deref())),
+        (
+            "active".into(),
+            Value::from(catalog.active.as_ref() == Some(&slot.name)),
+        ),
+        ("plan".into(), optional(slot.plan.as_deref())),
+        (
+            "status".into(),
+            Value::from(usage::status(slot, view, now).as_str()),
+        ),
+        ("expires_at".into(), rfc3339(view.expires_at_ms)),
+        (
+            "expires_at_ms".into(),
+            view.expires_at_ms.map_or(Value::Null, Value::from),
+        ),
+        ("login_deadline".into(), rfc3339(view.login_deadline_ms)),
+        ("usage".into(), usage_json(view)),
+    ])
 }
 
-/// Aligned rows: active marker, `#N`, name, email, plan.
-pub fn table(catalog: &Catalog) -> String {
-    let rows: Vec<[String; 4]> = catalog
+/// One block per slot: a head row (marker, `#N`, name, email, plan, status, columns
+/// aligned across slots), then indented lines for usage, expiry and deadline.
+fn pretty(gathered: &Gathered, paint: Paint, detail: bool, now: i64) -> String {
+    let catalog = &gathered.catalog;
+    let rows: Vec<(usize, &SlotView)> = gathered
         .slots
         .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let marker = if catalog.active.as_ref() == Some(&s.name) {
-                "*"
-            } else {
-                " "
-            };
-            [
-                format!("{marker} #{}", i + 1),
-                s.name.to_string(),
-                s.email.clone().unwrap_or_else(|| "-".into()),
-                s.plan.clone().unwrap_or_else(|| "-".into()),
-            ]
-        })
+        .filter_map(|view| Some((catalog.position(&view.name)?, view)))
         .collect();
-    let header = [
-        "  #".to_string(),
-        "NAME".into(),
-        "EMAIL".into(),
-        "PLAN".into(),
-    ];
+    let heads: Vec<[String; 4]> = rows.iter().map(|&(i, _)| head_cells(catalog, i)).collect();
+    let widths = column_widths(&heads);
+    let mut out = String::new();
+    for (cells, &(i, view)) in heads.iter().zip(&rows) {
+        let status = usage::status(&catalog.slots[i], view, now);
+        for (cell, width) in cells.iter().zip(widths) {
+            let _ = write!(out, "{cell:<width$}  ");
+        }
+        let _ = writeln!(out, "{}", status_text(status, paint));
+        out.push_str(&body(view, paint, detail, now));
+    }
+    out
+}
+
+/// `* #1`, name, email, plan, each made safe for a terminal.
+fn head_cells(catalog: &Catalog, index: usize) -> [String; 4] {
+    let slot = &catalog.slots[index];
+    let marker = if catalog.active.as_ref() == Some(&slot.name) {
+        "*"
+    } else {
+        " "
+    };
+    [
+        format!("{marker} #{}", index + 1),
+        slot.name.to_string(),
+        slot.email.as_deref().map_or_else(|| "-".into(), shown),
+        slot.plan.as_deref().map_or_else(|| "-".into(), shown),
+    ]
+}
+
+fn column_widths(rows: &[[String; 4]]) -> [usize; 4] {
     let mut widths = [0usize; 4];
-    for row in std::iter::once(&header).chain(&rows) {
+    for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
+    widths
+}
+
+fn status_text(status: Status, paint: Paint) -> String {
+    let (text, colour) = match status {
+        Status::Ok => ("ok", Colour::Green),
+        Status::RefreshSoon => ("refresh soon", Colour::Yellow),
+        Status::Expired => ("expired", Colour::Red),
+        Status::LoginDead => ("login dead: run `claude` and /login", Colour::Red),
+    };
+    paint.paint(text, colour)
+}
+
+/// The indented lines under a slot's head row.
+fn body(view: &SlotView, paint: Paint, detail: bool, now: i64) -> String {
+    const INDENT: &str = "      ";
     let mut out = String::new();
-    for row in std::iter::once(&header).chain(&rows) {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        out.push_str(cells.join("  ").trim_end());
-        out.push('\n');
+    match &view.usage {
+        Some(snap) => {
+            out.push_str(&window_lines(snap, paint, detail, now, INDENT));
+            if let (true, Some(extra)) = (detail, &view.extra) {
+                out.push_str(&extra_line(extra, INDENT));
+            }
+        }
+        None => {
+            let _ = writeln!(out, "{INDENT}{:<6} not known", "usage");
+        }
+    }
+    out.push_str(&expiry_line(view, now, INDENT));
+    if let Some(at) = view.login_deadline_ms {
+        let _ = writeln!(
+            out,
+            "{INDENT}{:<6} renew by {} ({}, {})",
+            "login",
+            time::format_local(at),
+            time::format_rfc3339(at),
+            time::relative(now, at)
+        );
+    }
+    if let Some(snap) = &view.usage {
+        out.push_str(&fetched_line(snap, view.stale, paint, now, INDENT));
     }
     out
+}
+
+/// `token  expires in 7h 59m: 2025-06-15 21:00 CEST (2025-06-15T19:00:00Z)`.
+fn expiry_line(view: &SlotView, now: i64, indent: &str) -> String {
+    let Some(at) = view.expires_at_ms else {
+        return format!("{indent}{:<6} no readable login in the archive\n", "token");
+    };
+    let verb = if at > now { "expires" } else { "expired" };
+    format!(
+        "{indent}{:<6} {verb} {}: {} ({})\n",
+        "token",
+        time::relative(now, at),
+        time::format_local(at),
+        time::format_rfc3339(at)
+    )
+}
+
+/// `--debug`: paths, the catalog and every stored login, tokens included, under a
+/// warning line. To stdout, or to stderr with `--format json` (stdout stays one JSON
+/// object). Outside bytes are made safe for a terminal.
+fn debug_dump(sessions: &Sessions, json_out: bool) -> Result<(), Error> {
+    let mut text = String::from(
+        "WARNING: debug output below shows tokens (access and refresh); do not share it\n",
+    );
+    text.push_str(&debug_paths(&sessions.env().paths));
+    if has_catalog(sessions.env()) {
+        sessions.locked(&mut |session| {
+            let mut ids = vec![StoreId::Catalog];
+            ids.extend(
+                session
+                    .catalog()
+                    .slots
+                    .iter()
+                    .map(|s| StoreId::Archive(s.name.clone())),
+            );
+            ids.extend([StoreId::ClaudeKeychain, StoreId::ClaudeFile]);
+            for id in ids {
+                let Some(store) = session.stores().open(&id) else {
+                    continue;
+                };
+                let content = match store.read()? {
+                    Some(blob) => terminal_safe(&String::from_utf8_lossy(blob.as_bytes())),
+                    None => "(absent)".into(),
+                };
+                let _ = writeln!(text, "--- {id}\n{}", content.trim_end());
+            }
+            Ok(())
+        })?;
+    }
+    text.push('\n');
+    if json_out {
+        crate::log::to_stderr(&text);
+        Ok(())
+    } else {
+        term::out(&text)
+    }
+}
+
+/// Control characters other than newline and tab become `?`.
+fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// What to do when there are no slots: what we see of Claude Code's login, then `add`.
@@ -172,7 +361,7 @@ fn clean(text: &str) -> String {
 fn debug_paths(paths: &Paths) -> String {
     format!(
         "config dir:        {}\ndata dir:          {}\nclaude dir:        {}\n\
-         credentials file:  {}\ncatalog:           {}\nfile backend:      {}\n\n",
+         credentials file:  {}\ncatalog:           {}\nfile backend:      {}\n",
         paths.config_dir.display(),
         paths.data_dir.display(),
         paths.claude_dir.display(),
@@ -185,44 +374,6 @@ fn debug_paths(paths: &Paths) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Slot;
-
-    fn name(text: &str) -> SlotName {
-        SlotName::parse(text).unwrap()
-    }
-
-    fn sample() -> Catalog {
-        Catalog {
-            active: Some(name("work")),
-            slots: vec![
-                Slot {
-                    email: Some("a@example.com".into()),
-                    plan: Some("max".into()),
-                    ..Slot::new(name("personal"))
-                },
-                Slot::new(name("work")),
-            ],
-        }
-    }
-
-    #[test]
-    fn table_marks_the_active_slot_and_aligns_columns() {
-        let expected = concat!(
-            "  #   NAME      EMAIL          PLAN\n",
-            "  #1  personal  a@example.com  max\n",
-            "* #2  work      -              -\n",
-        );
-        assert_eq!(table(&sample()), expected);
-    }
-
-    #[test]
-    fn json_form_has_schema_index_and_nulls_for_unknowns() {
-        let text = json::to_compact_string(&to_json(&sample()));
-        assert_eq!(
-            text,
-            r#"{"schema":1,"active":"work","slots":[{"index":1,"name":"personal","email":"a@example.com","active":false,"plan":"max"},{"index":2,"name":"work","email":null,"active":true,"plan":null}]}"#
-        );
-    }
 
     #[test]
     fn describing_a_login_never_shows_its_tokens() {
@@ -232,5 +383,10 @@ mod tests {
         assert!(!text.contains("SECRET"));
         assert_eq!(describe_login(b"{"), "but it is not valid JSON");
         assert_eq!(describe_login(b"{}"), "but it holds no Claude login");
+    }
+
+    #[test]
+    fn debug_payloads_lose_escape_sequences_but_keep_lines() {
+        assert_eq!(terminal_safe("a\x1b[31mb\nc\td"), "a?[31mb\nc\td");
     }
 }

@@ -8,6 +8,7 @@ mod export;
 mod list;
 mod refresh;
 mod remove;
+mod usage;
 mod use_slot;
 
 use crate::cli::{Command, Invocation};
@@ -23,7 +24,18 @@ use crate::{term, time, Error};
 pub fn run(invocation: &Invocation) -> Result<(), Error> {
     let global = &invocation.global;
     match &invocation.command {
-        Command::List { debug, .. } => list::run(global, *debug),
+        Command::List {
+            debug,
+            detail,
+            no_usage,
+        } => list::run(
+            global,
+            list::Flags {
+                debug: *debug,
+                detail: *detail,
+                no_usage: *no_usage,
+            },
+        ),
         Command::Add { from, path, name } => {
             add::run(global, *from, path.as_deref(), name.as_ref())
         }
@@ -32,9 +44,7 @@ pub fn run(invocation: &Invocation) -> Result<(), Error> {
         Command::Remove { slot, yes } => remove::run(global, slot, *yes),
         Command::Export { slot, path, force } => export::run(global, slot, path.as_deref(), *force),
         Command::Daemon { print } => daemon::run(*print, &mut daemon::sweeper()),
-        other @ Command::Usage { .. } => Err(Error::NotBuilt {
-            command: other.name(),
-        }),
+        Command::Usage { slot } => usage::run(global, slot.as_ref()),
     }
 }
 

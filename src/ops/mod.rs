@@ -10,7 +10,8 @@
 //! environment: the commands in `crate::commands` do that with the outcomes.
 //!
 //! Files: `session` (opening), `identity`, `live`, then one file per operation:
-//! `add`, `use_slot`, `refresh`, `remove`, `export`.
+//! `add`, `use_slot`, `refresh`, `remove`, `export`; and `usage` (gathering usage for
+//! `list` and `usage`).
 
 pub mod add;
 pub mod export;
@@ -19,6 +20,7 @@ pub mod live;
 pub mod refresh;
 pub mod remove;
 pub mod session;
+pub mod usage;
 pub mod use_slot;
 
 pub use session::{Note, Replay, Session};

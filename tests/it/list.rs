@@ -1,5 +1,7 @@
 //! `list` through the real binary in a temporary home: guidance with no slots, rows
-//! and JSON from a catalog, and bad catalogs refused with the file left untouched.
+//! and JSON from a catalog whose slots have no archive (no network needed), and bad
+//! catalogs refused with the file left untouched. Usage, expiry and status against
+//! the fake service are in `usage_cmd`.
 
 use crate::support::{stderr, stdout, Home};
 use std::os::unix::fs::{symlink, PermissionsExt};
@@ -56,9 +58,12 @@ fn rows_come_from_the_catalog_with_the_active_marker() {
     let out = home.run(&["list"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let expected = concat!(
-        "  #   NAME      EMAIL           PLAN\n",
-        "  #1  personal  me@example.com  pro\n",
-        "* #2  work      me@example.org  max\n",
+        "  #1  personal  me@example.com  pro  expired\n",
+        "      usage  not known\n",
+        "      token  no readable login in the archive\n",
+        "* #2  work      me@example.org  max  expired\n",
+        "      usage  not known\n",
+        "      token  no readable login in the archive\n",
     );
     assert_eq!(stdout(&out), expected);
 }
@@ -69,8 +74,10 @@ fn json_format_is_versioned_and_global_flags_go_anywhere() {
     Home::put(&home.catalog(), CATALOG.as_bytes());
     let expected = concat!(
         r#"{"schema":1,"active":"work","slots":["#,
-        r#"{"index":1,"name":"personal","email":"me@example.com","active":false,"plan":"pro"},"#,
-        r#"{"index":2,"name":"work","email":"me@example.org","active":true,"plan":"max"}]}"#,
+        r#"{"index":1,"name":"personal","email":"me@example.com","active":false,"plan":"pro","#,
+        r#""status":"expired","expires_at":null,"expires_at_ms":null,"login_deadline":null,"usage":null},"#,
+        r#"{"index":2,"name":"work","email":"me@example.org","active":true,"plan":"max","#,
+        r#""status":"expired","expires_at":null,"expires_at_ms":null,"login_deadline":null,"usage":null}]}"#,
         "\n"
     );
     for args in [
@@ -149,15 +156,44 @@ fn a_relative_override_is_a_usage_error() {
 }
 
 #[test]
-fn commands_of_later_phases_say_so_and_exit_1() {
+fn usage_without_an_active_slot_is_a_usage_error() {
     let home = Home::new();
+    Home::put(
+        &home.catalog(),
+        br#"{"version":1,"active":null,"slots":[]}"#,
+    );
     let out = home.run(&["usage"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("the `usage` command is not built yet"),
+        stderr(&out).contains("no active slot; name one"),
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn an_empty_catalog_gives_the_same_guidance_and_json_has_no_slots() {
+    let home = Home::new();
+    Home::put(
+        &home.catalog(),
+        br#"{"version":1,"active":null,"slots":[]}"#,
+    );
+    assert!(stdout(&home.run(&["list"])).contains("claude-token add"));
+    assert_eq!(
+        stdout(&home.run(&["list", "--format", "json"])),
+        "{\"schema\":1,\"active\":null,\"slots\":[]}\n"
+    );
+}
+
+#[test]
+fn a_slot_without_a_readable_archive_asks_nothing_and_says_so() {
+    let home = Home::new();
+    Home::put(&home.catalog(), CATALOG.as_bytes());
+    // No service variables: a request would go to the real service and fail.
+    let out = home.run(&["list", "--detail"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("usage"), "{}", stderr(&out));
+    assert!(stdout(&out).contains("no readable login in the archive"));
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! real binary driven end to end.
 
 mod args;
+mod bench;
 mod catalog;
 mod cclock;
 mod claude_code;
@@ -26,3 +27,4 @@ mod sha256;
 mod store;
 mod support;
 mod time;
+mod usage_cmd;

@@ -126,7 +126,7 @@ fn add_use_refresh_export_remove_through_the_binary() {
         ok(&home, &server, &["remove", "ada", "--yes"]),
         "removed slot ada\n"
     );
-    let list = ok(&home, &server, &["--format", "json", "list"]);
+    let list = ok(&home, &server, &["--format", "json", "list", "--no-usage"]);
     assert!(
         list.contains(r#""active":"bob""#) && !list.contains("ada"),
         "{list}"
