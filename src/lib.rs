@@ -1,12 +1,13 @@
 //! claude-token owns Claude Code's OAuth logins from the outside.
 //!
-//! Layers, top to bottom (a lower layer never imports a higher one):
-//! `commands` (one file per subcommand) → engine and stores (later phases) →
-//! primitives: `args` (argv lexer), `cli` (the grammar), `json` (lossless codec),
-//! `sha256` (SHA-256, HMAC, constant-time equality), `time`, `fs` (atomic write,
-//! locks, checked reads), `redact` (secrets), `term` (the only printer), `http` (sans-IO
-//! HTTP/1.1), `net` (connections), `client` (one HTTPS request), `oauth` (refresh, usage,
-//! profile), and `sys` (the only `unsafe`). SPEC.md has the codemap and the invariants.
+//! Layers, top to bottom (a lower layer never imports a higher one): `commands` (one
+//! file per subcommand) → `ops` (add, use, refresh, remove, export, usage as
+//! transactions) and `daemon` → `engine` (journal, commit, replay) → `store`, `creds`,
+//! `catalog`, `cclock` (Claude Code's lock directories) → `oauth` → `client` → the
+//! primitives: `args`, `cli`, `json`, `sha256`, `hex`, `time`, `fs`, `redact`, `term`
+//! (the only printer), `http` (sans-IO HTTP/1.1), `net` (connections), `crash`, and
+//! `sys`, the one module allowed to hold `unsafe` blocks. SPEC.md has the codemap and
+//! the invariants.
 
 pub mod args;
 pub mod catalog;
