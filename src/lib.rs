@@ -6,7 +6,7 @@
 //! `catalog`, `cclock` (Claude Code's lock directories) → `oauth` → `client` → the
 //! primitives: `args`, `cli`, `json`, `sha256`, `hex`, `time`, `fs`, `redact`, `term`
 //! (the only printer), `http` (sans-IO HTTP/1.1), `net` (connections), `crash`, and
-//! `sys`, the one module allowed to hold `unsafe` blocks. SPEC.md has the codemap and
+//! `sys`, the one module that may call libc directly. SPEC.md has the codemap and
 //! the invariants.
 
 pub mod args;
