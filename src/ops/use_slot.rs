@@ -10,6 +10,11 @@
 //! catalog: active = target
 //! ```
 //!
+//! The whole switch runs under Claude Code's refresh locks (the live login is read,
+//! archived and replaced under them; a target refreshed first is an inactive slot, so
+//! that refresh needs no lock of its own), and every write of Claude Code's stores under
+//! its storage-write lock (the stores' write guard).
+//!
 //! Machine members of each live store (`mcpOAuth`, `pluginSecrets`, unknown keys) stay
 //! byte for byte; the account-bound members come from the target's archive. It never
 //! prints and never deletes a login.
@@ -62,6 +67,10 @@ pub fn run(
 ) -> Result<Switched, Error> {
     let target = session.catalog().find(slot)?.name.clone();
     let previous = session.catalog().active.clone();
+    // Claude Code's refresh locks from before the live login is read until it is
+    // replaced: a refresh of its own in flight lands first (and is archived below),
+    // and none starts on a login we are about to swap out.
+    let _locks = session.refresh_locks()?;
     let live = Live::read(session.stores())?;
     let current = live_login(session, client, &live)?;
     if let Some(current) = current.as_ref().filter(|c| c.owner == target) {
