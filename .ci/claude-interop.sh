@@ -26,8 +26,6 @@ fail() { echo "claude-interop: $*" >&2; exit 1; }
 # refresh locks, the exec command): run and reported after the others, never failing
 # this script. Move a name out of this list once its part is merged.
 pending=(
-    claude_code_wanting_the_lock_during_our_refresh_sends_no_spent_token
-    our_refresh_during_claude_codes_sends_no_spent_token
     exec_runs_claude_code_as_a_slot_that_is_not_active
 )
 

@@ -4,6 +4,7 @@
 
 mod add;
 mod daemon;
+mod exec;
 mod export;
 mod list;
 mod refresh;
@@ -32,6 +33,7 @@ pub fn run(invocation: &Invocation) -> Result<(), Error> {
         Command::Remove { slot, yes } => remove::run(global, slot, *yes),
         Command::Export { slot, path, force } => export::run(global, slot, path.as_deref(), *force),
         Command::Daemon { print } => daemon::run(*print, &mut daemon::sweeper()),
+        Command::Exec { slot, fd, command } => exec::run(global, slot, *fd, command),
         other @ Command::Usage { .. } => Err(Error::NotBuilt {
             command: other.name(),
         }),

@@ -11,10 +11,11 @@
 //!
 //! Files: `session` (opening), `claude_locks` (Claude Code's refresh locks and the
 //! lock order), `identity`, `live`, then one file per operation:
-//! `add`, `use_slot`, `refresh`, `remove`, `export`.
+//! `add`, `use_slot`, `refresh`, `remove`, `export`, `exec`.
 
 pub mod add;
 pub mod claude_locks;
+pub mod exec;
 pub mod export;
 pub mod identity;
 pub mod live;

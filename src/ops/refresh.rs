@@ -123,12 +123,24 @@ struct LiveCopy {
     login: Credentials,
 }
 
-/// Refreshes slot `name` (see the module docs).
+/// Refreshes slot `name` (see the module docs) when fewer than [`REFRESH_MARGIN_MS`]
+/// remain or when forced.
 pub fn slot(
     session: &mut Session<'_>,
     client: &oauth::Client,
     name: &SlotName,
     options: Options,
+) -> Result<Outcome, Error> {
+    slot_within(session, client, name, options, REFRESH_MARGIN_MS)
+}
+
+/// As [`slot`], refreshing when fewer than `margin_ms` remain (`exec` uses 5 minutes).
+pub fn slot_within(
+    session: &mut Session<'_>,
+    client: &oauth::Client,
+    name: &SlotName,
+    options: Options,
+    margin_ms: i64,
 ) -> Result<Outcome, Error> {
     // A failed step of an earlier slot may have left an entry: finish it first, and
     // never spend a refresh token while the journal cannot take the answer.
@@ -162,7 +174,7 @@ pub fn slot(
         None => Vec::new(),
     };
     let expires_at_ms = current.expires_at_ms();
-    if !options.force && expires_at_ms.saturating_sub(session.now()) >= REFRESH_MARGIN_MS {
+    if !options.force && expires_at_ms.saturating_sub(session.now()) >= margin_ms {
         if was_adopted {
             archive_adopted(session, &archive_id, archived, &current)?;
         }

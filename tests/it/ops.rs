@@ -6,6 +6,7 @@
 mod add;
 mod binary;
 mod claude_locks;
+mod exec;
 mod export;
 mod refresh;
 mod remove;
