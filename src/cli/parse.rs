@@ -188,7 +188,7 @@ impl Typed {
     /// `exec <NAME|#N> [--fd] [--] COMMAND [ARGS...]`.
     fn exec(&self, def: &CommandDef) -> Result<Command, Error> {
         let Some((value, position)) = self.positionals.first() else {
-            return Err(self.needs(def, "a slot"));
+            return Err(needs(def, "a slot"));
         };
         let text = args::into_string(value.clone(), *position).map_err(|e| lex_error(&e))?;
         let slot = SlotRef::parse(&text).map_err(|e| Error::usage(e.to_string()))?;
@@ -197,21 +197,13 @@ impl Typed {
             .map(|(word, _)| word.clone())
             .collect();
         if command.is_empty() {
-            return Err(self.needs(def, "a command to run"));
+            return Err(needs(def, "a command to run"));
         }
         Ok(Command::Exec {
             slot,
             fd: self.fd,
             command,
         })
-    }
-
-    fn needs(&self, def: &CommandDef, what: &str) -> Error {
-        Error::usage(format!(
-            "`{}` needs {what}: {}",
-            def.name,
-            help::usage_line(def)
-        ))
     }
 
     /// Exactly one slot argument.
@@ -257,6 +249,15 @@ impl Typed {
             help::usage_line(def)
         )))
     }
+}
+
+/// "`exec` needs a slot: <usage line>".
+fn needs(def: &CommandDef, what: &str) -> Error {
+    Error::usage(format!(
+        "`{}` needs {what}: {}",
+        def.name,
+        help::usage_line(def)
+    ))
 }
 
 /// Stores a value flag's value; giving the same flag twice is refused rather than

@@ -45,7 +45,9 @@ pub fn run(global: &Global, slot: &SlotRef, fd: bool, command: &[OsString]) -> R
     if handout.refreshed {
         log.info(&format!("refreshed {} first", handout.slot));
     }
-    let (program, args) = command.split_first().expect("the grammar requires a command");
+    let (program, args) = command
+        .split_first()
+        .expect("the grammar requires a command");
     let mut child = Command::new(program);
     child.args(args);
     // Kept open until the exec: the program inherits this very descriptor.

@@ -129,9 +129,13 @@ impl Stores for Backend {
                 ) as Box<dyn Store + '_>
             }),
             StoreId::ClaudeFile => Some(Box::new(
-                FileStore::new(id.clone(), self.paths.credentials_file(), DirPolicy::ClaudeCode)
-                    .with_notices(self.notices.clone())
-                    .with_write_lock(self.storage_lock()),
+                FileStore::new(
+                    id.clone(),
+                    self.paths.credentials_file(),
+                    DirPolicy::ClaudeCode,
+                )
+                .with_notices(self.notices.clone())
+                .with_write_lock(self.storage_lock()),
             )),
             StoreId::Catalog => Some(self.file(id, self.paths.catalog(), DirPolicy::Private)),
         }

@@ -24,7 +24,7 @@ pub(crate) fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     Ok((read, write))
 }
 
-/// Makes `fd` survive `exec` (clears FD_CLOEXEC).
+/// Makes `fd` survive `exec` (clears `FD_CLOEXEC`).
 pub(crate) fn inherit_on_exec(fd: BorrowedFd<'_>) -> io::Result<()> {
     set_cloexec(fd, false)
 }

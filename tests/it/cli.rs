@@ -571,7 +571,10 @@ fn exec_needs_a_slot_and_a_command() {
         &["exec", "bob"],
         "`exec` needs a command to run: claude-token exec <NAME|#N> [--fd] [--] COMMAND [ARGS...]",
     );
-    check_err(&["exec", "bob", "--fdd"], "unknown flag '--fdd'; did you mean --fd?");
+    check_err(
+        &["exec", "bob", "--fdd"],
+        "unknown flag '--fdd'; did you mean --fd?",
+    );
 }
 
 // ---- help texts against golden files ----

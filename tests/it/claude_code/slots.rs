@@ -132,7 +132,7 @@ fn claude_code_wanting_the_lock_during_our_refresh_sends_no_spent_token() {
 
 #[test]
 #[ignore = "needs the real Claude Code in a private namespace: .ci/claude-interop.sh"]
-fn our_refresh_during_claude_codes_sends_no_spent_token() {
+fn our_refresh_during_claude_code_refresh_sends_no_spent_token() {
     let s = Scenario::start("ours_during_claude_code_refresh");
     let ada = s.fake.add_account(ADA);
     login_and_add(&s, &ada, "ada", 60_000);
@@ -159,7 +159,7 @@ fn our_refresh_during_claude_codes_sends_no_spent_token() {
 }
 
 #[test]
-#[ignore = "pending phase 6 (the exec command): .ci/claude-interop.sh"]
+#[ignore = "needs the real Claude Code in a private namespace: .ci/claude-interop.sh"]
 fn exec_runs_claude_code_as_a_slot_that_is_not_active() {
     let s = Scenario::start("exec_as_another_slot");
     let (ada, bob) = (s.fake.add_account(ADA), s.fake.add_account(BOB));

@@ -98,12 +98,18 @@ fn refresh_of_the_active_slot_waits_for_claude_codes_refresh_locks() {
     });
     let outcome = refresh_active(&world, &server, 200);
     holder.join().unwrap();
-    assert!(matches!(outcome, Ok(Outcome::Refreshed { .. })), "{outcome:?}");
+    assert!(
+        matches!(outcome, Ok(Outcome::Refreshed { .. })),
+        "{outcome:?}"
+    );
     assert!(
         seen_released.load(Ordering::SeqCst),
         "the request was sent while Claude Code held its refresh locks"
     );
-    assert_eq!(sent_refresh_token(&server.request().body), "sk-ant-ort01-R-a1");
+    assert_eq!(
+        sent_refresh_token(&server.request().body),
+        "sk-ant-ort01-R-a1"
+    );
     let expected = login("ada", "a2", NOW + 8 * HOUR);
     assert_eq!(world.text(&StoreId::ClaudeFile), Some(expected));
 }
@@ -157,8 +163,10 @@ struct Disk {
 fn disk(storage_retries: u32) -> Disk {
     let dir = TempDir::new();
     let home = dir.path().as_os_str().to_owned();
-    let paths = Paths::resolve(Platform::Linux, &|var| (var == "HOME").then(|| home.clone()))
-        .expect("paths");
+    let paths = Paths::resolve(Platform::Linux, &|var| {
+        (var == "HOME").then(|| home.clone())
+    })
+    .expect("paths");
     let options = quick(Duration::from_secs(15), storage_retries);
     let backend = Backend::new(paths.clone()).with_storage_lock_options(options);
     let slots = [
@@ -212,7 +220,11 @@ fn use_waits_for_claude_codes_storage_write_lock_then_switches() {
     assert_eq!(switched.slot.name, name("bob"));
     let live = disk.live();
     assert!(live.contains("sk-ant-ort01-R-b1") && !live.contains("R-a1"));
-    assert!(!disk.paths.credentials_dir.join(".storage-write.lock").exists());
+    assert!(!disk
+        .paths
+        .credentials_dir
+        .join(".storage-write.lock")
+        .exists());
 }
 
 #[test]

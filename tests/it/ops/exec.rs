@@ -16,7 +16,10 @@ use crate::support::{stderr, stdout, Home};
 /// added through the binary; the server answers the two profile calls, then `more`.
 fn two_slots(ada_for: i64, more: Vec<Reply>) -> (Home, Server, String) {
     let home = Home::new();
-    let mut replies = vec![json(200, &profile_body("ada")), json(200, &profile_body("bob"))];
+    let mut replies = vec![
+        json(200, &profile_body("ada")),
+        json(200, &profile_body("bob")),
+    ];
     replies.extend(more);
     let server = Server::tls("localhost", replies);
     let now = time::now_ms();
@@ -71,7 +74,10 @@ fn exec_hands_the_named_slots_access_token_in_the_environment() {
     assert_eq!(catalog(&home), before, "the active slot is untouched");
     server.request(); // the two profile calls of `add`
     server.request();
-    assert!(!server.got_another_request(), "a fresh slot needs no refresh");
+    assert!(
+        !server.got_another_request(),
+        "a fresh slot needs no refresh"
+    );
 }
 
 #[test]
@@ -81,7 +87,11 @@ fn exec_with_fd_passes_the_token_on_an_inherited_pipe_only() {
         r#"cat "/proc/self/fd/$CLAUDE_CODE_OAUTH_TOKEN_FILE_DESCRIPTOR"; "#,
         r#"printf '[%s]' "${CLAUDE_CODE_OAUTH_TOKEN-unset}""#
     );
-    let out = run(&home, &server, &["exec", "--fd", "ada", "--", "sh", "-c", script]);
+    let out = run(
+        &home,
+        &server,
+        &["exec", "--fd", "ada", "--", "sh", "-c", script],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout(&out), "sk-ant-oat01-A-a1[unset]");
 }
@@ -112,10 +122,18 @@ fn exec_refreshes_a_slot_expiring_within_five_minutes_first() {
     assert_eq!(stdout(&out), "sk-ant-oat01-A-a2");
     server.request();
     server.request();
-    assert_eq!(sent_refresh_token(&server.request().body), "sk-ant-ort01-R-a1");
-    let archive = home.path().join(".local/share/claude-token-cli/keystore/ada.json");
+    assert_eq!(
+        sent_refresh_token(&server.request().body),
+        "sk-ant-ort01-R-a1"
+    );
+    let archive = home
+        .path()
+        .join(".local/share/claude-token-cli/keystore/ada.json");
     let archived = std::fs::read_to_string(archive).unwrap();
-    assert!(archived.contains("sk-ant-ort01-R-a2"), "the new tokens are archived");
+    assert!(
+        archived.contains("sk-ant-ort01-R-a2"),
+        "the new tokens are archived"
+    );
     assert_eq!(live(&home), bob, "Claude Code's login is untouched");
 }
 
