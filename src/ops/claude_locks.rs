@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use crate::cclock::{Options, RefreshLocks};
+use crate::cclock::{ClaudeJsonLock, Options, RefreshLocks};
 use crate::{fs, Error};
 
 /// How long the operations wait for Claude Code's refresh locks; Claude Code's own
@@ -18,12 +18,15 @@ use crate::{fs, Error};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LockTimings {
     pub refresh: Options,
+    /// `~/.claude.json.lock`.
+    pub claude_json: Options,
 }
 
 impl Default for LockTimings {
     fn default() -> Self {
         LockTimings {
             refresh: RefreshLocks::OPTIONS,
+            claude_json: ClaudeJsonLock::OPTIONS,
         }
     }
 }

@@ -9,11 +9,12 @@
 //! `live`. Operations never print, never prompt and never read the process
 //! environment: the commands in `crate::commands` do that with the outcomes.
 //!
-//! Files: `session` (opening), `claude_locks` (Claude Code's refresh locks and the
+//! Files: `session` (opening), `claude_json` (`oauthAccount` in `~/.claude.json`), `claude_locks` (Claude Code's refresh locks and the
 //! lock order), `identity`, `live`, then one file per operation:
 //! `add`, `use_slot`, `refresh`, `remove`, `export`, `exec`.
 
 pub mod add;
+pub mod claude_json;
 pub mod claude_locks;
 pub mod exec;
 pub mod export;

@@ -153,6 +153,11 @@ impl<'a> Session<'a> {
         self.lock_timings = timings;
     }
 
+    /// How long Claude Code's locks are waited for.
+    pub fn lock_timings(&self) -> &LockTimings {
+        &self.lock_timings
+    }
+
     /// Takes Claude Code's refresh locks (after the state lock this session holds);
     /// see `claude_locks`.
     pub fn refresh_locks(&self) -> Result<RefreshLocks, Error> {

@@ -26,6 +26,7 @@ use crate::oauth;
 use crate::store::{Blob, StoreId};
 use crate::Error;
 
+use super::claude_json;
 use super::identity::{self, Owner};
 use super::live::Live;
 use super::refresh::{self, Outcome};
@@ -50,6 +51,9 @@ pub struct Switched {
     /// The refresh before the switch failed for a reason that may pass; the login was
     /// switched anyway and Claude Code will refresh it itself.
     pub refresh_failed: Option<Error>,
+    /// `oauthAccount` in Claude Code's settings file could not be set to the target's
+    /// (the switch itself is done).
+    pub account_not_shown: Option<Error>,
 }
 
 /// The live login and whose it is.
@@ -106,6 +110,7 @@ pub fn run(
         refreshed: ready.refreshed,
         archived,
         refresh_failed: ready.refresh_failed,
+        account_not_shown: show_account(session, &target).err(),
     })
 }
 
@@ -186,6 +191,7 @@ fn already(
         refreshed: false,
         archived,
         refresh_failed: None,
+        account_not_shown: None,
     })
 }
 
@@ -243,6 +249,18 @@ fn read_target(session: &Session<'_>, target: &SlotName) -> Result<(Blob, Creden
     })?;
     let login = parse_login(&id, &blob)?;
     Ok((blob, login))
+}
+
+/// Puts the target's recorded `oauthAccount` into Claude Code's settings file, when
+/// both exist (see `claude_json`); after the transaction, under `.claude.json.lock`
+/// alone (the last lock of the order).
+fn show_account(session: &Session<'_>, target: &SlotName) -> Result<bool, Error> {
+    let slot = session.catalog().get(target);
+    let Some(text) = slot.and_then(|s| s.oauth_account.as_deref()) else {
+        return Ok(false);
+    };
+    let options = session.lock_timings().claude_json;
+    claude_json::replace_oauth_account(&session.paths().claude_json, text, &options)
 }
 
 fn summary(session: &Session<'_>, name: &SlotName) -> SlotSummary {

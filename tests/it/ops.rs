@@ -5,6 +5,7 @@
 
 mod add;
 mod binary;
+mod claude_json;
 mod claude_locks;
 mod exec;
 mod export;

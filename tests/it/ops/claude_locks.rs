@@ -41,6 +41,7 @@ fn quick(stale: Duration, retries: u32) -> Options {
 fn timings(retries: u32) -> LockTimings {
     LockTimings {
         refresh: quick(Duration::from_secs(60), retries),
+        claude_json: quick(Duration::from_secs(10), retries),
     }
 }
 
