@@ -4,7 +4,8 @@
 //! ```text
 //! S active? ─ take Claude Code's refresh locks (busy ─> Err, exit 5)
 //! read archive S ─ S active? ─ live login is S's, newer than the archive ─> adopt it
-//!   fresh (>= 7 h left) and not forced ─> Fresh (an adopted login is archived)
+//!   fresh (>= the margin left: 7 h; 5 min for exec) and not forced ─> Fresh (an adopted
+//!   login is archived)
 //!   POST token ─ invalid_grant ─> catalog: login dead (nothing deleted) ─> LoginDead
 //!              ─ other error ───> Err (nothing written)
 //!              ─ answer ─> locks still ours? ─ no ─> journal archive:S + catalog only
