@@ -118,6 +118,15 @@ impl Lexer {
         self.position
     }
 
+    /// Makes every later token a [`Arg::Value`], as `--` does: for a command line that
+    /// ends in another program's own arguments (`exec NAME COMMAND -p …`). Call it
+    /// after a value was yielded, between tokens.
+    pub fn positional_only(&mut self) {
+        if matches!(self.state, State::Idle) {
+            self.state = State::Positional;
+        }
+    }
+
     /// The next argument, or `None` at the end.
     ///
     /// Fails when the previous flag was given an `=value` it did not take (the caller

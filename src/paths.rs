@@ -27,6 +27,9 @@ pub struct Paths {
     pub home_dir: PathBuf,
     /// Claude Code's own directory (`CLAUDE_CONFIG_DIR`, else `<home>/.claude`).
     pub claude_dir: PathBuf,
+    /// Claude Code's global settings file: `$CLAUDE_CONFIG_DIR/.claude.json` when that
+    /// variable is set, else `<home>/.claude.json` (as its bundled code resolves it).
+    pub claude_json: PathBuf,
     /// Where Claude Code keeps `.credentials.json` (`CLAUDE_SECURESTORAGE_CONFIG_DIR`,
     /// else `claude_dir`).
     pub credentials_dir: PathBuf,
@@ -87,7 +90,12 @@ impl Paths {
                 xdg_dir(var("XDG_DATA_HOME"), &user_home, ".local/share"),
             ),
         };
-        let claude_dir = absolute("CLAUDE_CONFIG_DIR")?.unwrap_or_else(|| home_dir.join(".claude"));
+        let config_dir = absolute("CLAUDE_CONFIG_DIR")?;
+        let claude_json = config_dir
+            .as_ref()
+            .unwrap_or(&home_dir)
+            .join(".claude.json");
+        let claude_dir = config_dir.unwrap_or_else(|| home_dir.join(".claude"));
         let credentials_dir =
             absolute("CLAUDE_SECURESTORAGE_CONFIG_DIR")?.unwrap_or_else(|| claude_dir.clone());
         Ok(Paths {
@@ -95,6 +103,7 @@ impl Paths {
             data_dir: absolute("CLAUDE_TOKEN_DATA_DIR")?.unwrap_or(data_default),
             home_dir,
             claude_dir,
+            claude_json,
             credentials_dir,
             file_backend: var("CLAUDE_TOKEN_FILE_BACKEND").is_some(),
         })
@@ -187,6 +196,7 @@ mod tests {
             Path::new("/home/a/.local/share/claude-token-cli")
         );
         assert_eq!(p.claude_dir, Path::new("/home/a/.claude"));
+        assert_eq!(p.claude_json, Path::new("/home/a/.claude.json"));
         assert_eq!(
             p.credentials_file(),
             Path::new("/home/a/.claude/.credentials.json")
@@ -276,6 +286,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.claude_dir, Path::new("/cc"));
+        assert_eq!(p.claude_json, Path::new("/cc/.claude.json"));
         assert_eq!(p.credentials_file(), Path::new("/cc/.credentials.json"));
         let q = resolve(
             Platform::Linux,

@@ -22,6 +22,10 @@ pub(super) fn members(slot: &Slot) -> Result<Vec<(&'static str, Option<Value>)>,
         ("created_at_ms", slot.created_at_ms.map(Value::from)),
         ("last_usage", slot.usage.as_ref().map(usage).transpose()?),
         ("last_refresh", slot.refresh.map(refresh)),
+        (
+            "oauth_account",
+            slot.oauth_account.as_deref().map(opaque).transpose()?,
+        ),
     ])
 }
 
@@ -34,6 +38,12 @@ pub(super) fn slot(slot: &Slot) -> Result<Value, String> {
         }
     }
     Ok(Value::Object(object))
+}
+
+/// The compact JSON text of an object, as a value again.
+fn opaque(text: &str) -> Result<Value, String> {
+    let doc = crate::json::parse(text.as_bytes()).map_err(|e| format!("oauth_account: {e}"))?;
+    Ok(Value::from_node(doc.root()))
 }
 
 fn organization(org: &Organization) -> Value {

@@ -32,6 +32,9 @@ pub struct Slot {
     pub created_at_ms: Option<i64>,
     pub usage: Option<UsageSnapshot>,
     pub refresh: Option<RefreshOutcome>,
+    /// Claude Code's `oauthAccount` from `~/.claude.json` for this account, as compact
+    /// JSON text of an object (opaque to us; `use` puts it back).
+    pub oauth_account: Option<String>,
 }
 
 /// The organization a login belongs to.
@@ -82,6 +85,7 @@ impl Slot {
             created_at_ms: None,
             usage: None,
             refresh: None,
+            oauth_account: None,
         }
     }
 }

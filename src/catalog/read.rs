@@ -85,8 +85,17 @@ fn fields(node: Node<'_>, name: SlotName) -> Result<Slot, String> {
         created_at_ms: integer(node, "created_at_ms")?,
         usage: object(node, "last_usage", usage)?,
         refresh: object(node, "last_refresh", refresh)?,
+        oauth_account: object(node, "oauth_account", compact)?,
         name,
     })
+}
+
+/// An object kept as it is, as compact JSON text.
+#[allow(clippy::unnecessary_wraps)] // the shape `object` takes for every member reader
+fn compact(node: Node<'_>) -> Result<String, String> {
+    Ok(crate::json::to_compact_string(
+        &crate::json::Value::from_node(node),
+    ))
 }
 
 fn organization(node: Node<'_>) -> Result<Organization, String> {

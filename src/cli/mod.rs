@@ -116,6 +116,14 @@ pub enum Command {
         /// Print this service file instead of running.
         print: Option<Service>,
     },
+    /// Run `command` with the slot's access token in its environment (or, `fd`, on
+    /// an inherited pipe).
+    Exec {
+        slot: SlotRef,
+        fd: bool,
+        /// The program and its arguments; never empty.
+        command: Vec<OsString>,
+    },
     Export {
         slot: SlotRef,
         path: Option<PathBuf>,
@@ -140,6 +148,7 @@ impl Command {
             Command::Daemon { .. } => "daemon",
             Command::Export { .. } => "export",
             Command::Remove { .. } => "remove",
+            Command::Exec { .. } => "exec",
         }
     }
 }
@@ -230,6 +239,12 @@ impl Command {
             Command::Remove { slot, yes } => {
                 out.push(slot.to_string().into());
                 push_switch(out, *yes, "--yes");
+            }
+            Command::Exec { slot, fd, command } => {
+                out.push(slot.to_string().into());
+                push_switch(out, *fd, "--fd");
+                out.push("--".into());
+                out.extend(command.iter().cloned());
             }
         }
     }

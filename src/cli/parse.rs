@@ -27,6 +27,9 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Parsed, Error> 
             Arg::Long(name) => find_long(typed.cmd, name)?,
             Arg::Value(value) => {
                 typed.positional(value, lexer.position())?;
+                if typed.rest_is_positional() {
+                    lexer.positional_only();
+                }
                 continue;
             }
         };
@@ -54,6 +57,7 @@ struct Typed {
     force: bool,
     yes: bool,
     print: Option<Service>,
+    fd: bool,
     /// Positional arguments after the command name, with their argv positions.
     positionals: Vec<(OsString, usize)>,
 }
@@ -80,6 +84,7 @@ impl Typed {
             Flag::Force => self.force = true,
             Flag::Yes => self.yes = true,
             Flag::Print => once(&mut self.print, def, parse_service(&text_value(lexer)?)?)?,
+            Flag::Fd => self.fd = true,
         }
         Ok(None)
     }
@@ -93,6 +98,12 @@ impl Typed {
         let word = args::into_string(value, position).map_err(|e| lex_error(&e))?;
         self.cmd = Some(find_command(&word)?);
         Ok(())
+    }
+
+    /// Whether every later word belongs to another program: `exec`'s COMMAND was
+    /// typed (its slot, then the command), so `-p` after it is the command's flag.
+    fn rest_is_positional(&self) -> bool {
+        self.cmd.is_some_and(|def| def.id == Cmd::Exec) && self.positionals.len() >= 2
     }
 
     /// Checks what the command needs and builds it; no command means `list`.
@@ -135,6 +146,7 @@ impl Typed {
                 path: self.path.clone(),
                 force: self.force,
             },
+            Cmd::Exec => self.exec(def)?,
             Cmd::Remove => Command::Remove {
                 slot: self.one_slot(def)?,
                 yes: self.yes,
@@ -171,6 +183,27 @@ impl Typed {
             (None, true) => Ok(RefreshTarget::All),
             (None, false) => Ok(RefreshTarget::Active),
         }
+    }
+
+    /// `exec <NAME|#N> [--fd] [--] COMMAND [ARGS...]`.
+    fn exec(&self, def: &CommandDef) -> Result<Command, Error> {
+        let Some((value, position)) = self.positionals.first() else {
+            return Err(needs(def, "a slot"));
+        };
+        let text = args::into_string(value.clone(), *position).map_err(|e| lex_error(&e))?;
+        let slot = SlotRef::parse(&text).map_err(|e| Error::usage(e.to_string()))?;
+        let command: Vec<OsString> = self.positionals[1..]
+            .iter()
+            .map(|(word, _)| word.clone())
+            .collect();
+        if command.is_empty() {
+            return Err(needs(def, "a command to run"));
+        }
+        Ok(Command::Exec {
+            slot,
+            fd: self.fd,
+            command,
+        })
     }
 
     /// Exactly one slot argument.
@@ -216,6 +249,15 @@ impl Typed {
             help::usage_line(def)
         )))
     }
+}
+
+/// "`exec` needs a slot: <usage line>".
+fn needs(def: &CommandDef, what: &str) -> Error {
+    Error::usage(format!(
+        "`{}` needs {what}: {}",
+        def.name,
+        help::usage_line(def)
+    ))
 }
 
 /// Stores a value flag's value; giving the same flag twice is refused rather than

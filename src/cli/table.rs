@@ -21,6 +21,7 @@ pub enum Flag {
     Force,
     Yes,
     Print,
+    Fd,
 }
 
 /// One flag: how it is typed and what its help line says.
@@ -45,6 +46,7 @@ pub enum Cmd {
     Daemon,
     Export,
     Remove,
+    Exec,
     Help,
 }
 
@@ -252,6 +254,25 @@ pub static REMOVE: CommandDef = CommandDef {
     flags: &[switch(Flag::Yes, "yes", "do not ask for confirmation")],
 };
 
+pub static EXEC: CommandDef = CommandDef {
+    id: Cmd::Exec,
+    name: "exec",
+    synopsis: "<NAME|#N> [--fd] [--] COMMAND [ARGS...]",
+    about: "run a command as a slot, with only its access token",
+    args: &[
+        SLOT,
+        (
+            "COMMAND [ARGS...]",
+            "the program to run; every word after it is its own",
+        ),
+    ],
+    flags: &[switch(
+        Flag::Fd,
+        "fd",
+        "pass the token on an inherited pipe, not in the environment",
+    )],
+};
+
 pub static HELP: CommandDef = CommandDef {
     id: Cmd::Help,
     name: "help",
@@ -262,8 +283,8 @@ pub static HELP: CommandDef = CommandDef {
 };
 
 /// Every command, in the order the top-level help lists them.
-pub static COMMANDS: [&CommandDef; 9] = [
-    &ADD, &LIST, &USE, &REFRESH, &USAGE, &DAEMON, &EXPORT, &REMOVE, &HELP,
+pub static COMMANDS: [&CommandDef; 10] = [
+    &ADD, &LIST, &USE, &REFRESH, &USAGE, &DAEMON, &EXPORT, &REMOVE, &EXEC, &HELP,
 ];
 
 /// The command called `name`.

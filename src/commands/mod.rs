@@ -4,6 +4,7 @@
 
 mod add;
 mod daemon;
+mod exec;
 mod export;
 mod list;
 mod refresh;
@@ -45,6 +46,7 @@ pub fn run(invocation: &Invocation) -> Result<(), Error> {
         Command::Export { slot, path, force } => export::run(global, slot, path.as_deref(), *force),
         Command::Daemon { print } => daemon::run(*print, &mut daemon::sweeper()),
         Command::Usage { slot } => usage::run(global, slot.as_ref()),
+        Command::Exec { slot, fd, command } => exec::run(global, slot, *fd, command),
     }
 }
 

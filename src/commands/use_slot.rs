@@ -18,6 +18,11 @@ pub fn run(global: &Global, slot: &SlotRef) -> Result<(), Error> {
             switched.slot.name
         ));
     }
+    if let Some(err) = &switched.account_not_shown {
+        term::warn(&format!(
+            "switched, but could not update the account Claude Code shows ({err})"
+        ));
+    }
     if switched.refreshed {
         log.info(&format!(
             "refreshed {} before switching",

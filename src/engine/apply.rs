@@ -10,7 +10,7 @@
 //! classify all ─ any third value or missing store ─> Conflict (nothing written)
 //!   for each step in write order:
 //!     write_guard ─ read ─ holds new ──────> unchanged
-//!                        ─ holds expected ─> write / delete ─> written
+//!                        ─ holds expected ─> guard still held? ─> write / delete ─> written
 //!                        ─ anything else ──> Conflict (earlier steps stay written)
 //!     crash point applied:<kind>
 //! ```
@@ -81,13 +81,16 @@ enum Swap {
 
 /// One compare-and-swap under the store's own write guard.
 fn swap(store: &dyn Store, step: &Step) -> Result<Swap, Error> {
-    let _guard = store.write_guard()?;
+    let guard = store.write_guard()?;
     let now = store.read()?;
     if holds(now.as_ref(), step.new.as_ref()) {
         return Ok(Swap::Unchanged);
     }
     if !holds(now.as_ref(), step.expected.as_ref()) {
         return Ok(Swap::Third);
+    }
+    if let Some(guard) = &guard {
+        guard.ensure_held()?;
     }
     match &step.new {
         Some(bytes) => store.write(bytes.as_bytes())?,

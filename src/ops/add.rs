@@ -24,6 +24,7 @@ use crate::store::file::MAX_FILE_LEN;
 use crate::store::{Blob, StoreId};
 use crate::{fs, Error};
 
+use super::claude_json;
 use super::identity::{self, Owner};
 use super::live::Live;
 use super::{origin, Session, SlotSummary};
@@ -77,17 +78,31 @@ pub fn run(
         .is_some_and(|(_, blob)| blob.as_bytes() == bytes.as_bytes());
     let profile = client.profile(login.access_token()).ok();
     let known = Known::of(&login, profile.as_ref());
+    let oauth_account = if is_live {
+        shown_account(session, &known)
+    } else {
+        None
+    };
     let plan = Plan {
         bytes: &bytes,
         login: &login,
         known: &known,
         is_live,
         offline: profile.is_none(),
+        oauth_account,
     };
     match identity::owner(session, &login, &known.identity)? {
         Owner::Slot(slot) => update(session, &plan, &slot, name),
         Owner::Unknown { .. } | Owner::Undetermined => insert(session, &plan, name),
     }
+}
+
+/// The `oauthAccount` of Claude Code's settings file when it is this account's (an
+/// unreadable file is no reason to fail `add`: it is display data).
+fn shown_account(session: &Session<'_>, known: &Known) -> Option<String> {
+    let text = claude_json::oauth_account(&session.paths().claude_json).ok()??;
+    let uuid = known.identity.account_uuid.as_deref();
+    claude_json::names_account(&text, uuid).then_some(text)
 }
 
 /// What we know about the login's account and plan.
@@ -150,6 +165,8 @@ struct Plan<'p> {
     known: &'p Known,
     is_live: bool,
     offline: bool,
+    /// Claude Code's `oauthAccount` for this login (only when it is the live one).
+    oauth_account: Option<String>,
 }
 
 /// The source's bytes and how to name the source in messages.
@@ -208,6 +225,9 @@ fn update(
     let archive_changes = new != current;
     let mut catalog = session.catalog_file().update_slot(slot, |s| {
         plan.known.apply_to(s);
+        if plan.oauth_account.is_some() {
+            s.oauth_account.clone_from(&plan.oauth_account);
+        }
         if archive_changes {
             s.refresh = None;
         }
@@ -250,6 +270,7 @@ fn insert(
     let mut slot = Slot::new(name.clone());
     plan.known.apply_to(&mut slot);
     slot.created_at_ms = Some(session.now());
+    slot.oauth_account.clone_from(&plan.oauth_account);
     let first = session.catalog().slots.is_empty();
     let mut catalog: CatalogFile = session.catalog_file().add_slot(slot)?;
     if first || plan.is_live {

@@ -9,11 +9,15 @@
 //! `live`. Operations never print, never prompt and never read the process
 //! environment: the commands in `crate::commands` do that with the outcomes.
 //!
-//! Files: `session` (opening), `identity`, `live`, then one file per operation:
-//! `add`, `use_slot`, `refresh`, `remove`, `export`; and `usage` (gathering usage for
-//! `list` and `usage`).
+//! Files: `session` (opening), `claude_json` (`oauthAccount` in `~/.claude.json`),
+//! `claude_locks` (Claude Code's refresh locks and the lock order), `identity`, `live`,
+//! then one file per operation: `add`, `use_slot`, `refresh`, `remove`, `export`,
+//! `exec`; and `usage` (gathering usage for `list` and `usage`).
 
 pub mod add;
+pub mod claude_json;
+pub mod claude_locks;
+pub mod exec;
 pub mod export;
 pub mod identity;
 pub mod live;

@@ -2,13 +2,17 @@
 //! expires, and store them so that no crash loses them.
 //!
 //! ```text
+//! S active? ─ take Claude Code's refresh locks (busy ─> Err, exit 5)
 //! read archive S ─ S active? ─ live login is S's, newer than the archive ─> adopt it
-//!   fresh (>= 7 h left) and not forced ─> Fresh (an adopted login is archived)
+//!   fresh (>= the margin left: 7 h; 5 min for exec) and not forced ─> Fresh (an adopted
+//!   login is archived)
 //!   POST token ─ invalid_grant ─> catalog: login dead (nothing deleted) ─> LoginDead
 //!              ─ other error ───> Err (nothing written)
-//!              ─ answer ─> journal at once: archive:S, S's live stores (the new token
-//!                          values spliced into each store's own bytes), catalog
-//!                          ─> apply ─> Refreshed
+//!              ─ answer ─> locks still ours? ─ no ─> journal archive:S + catalog only
+//!                          │                          ─> apply ─> Err(lock lost)
+//!                          └ journal at once: archive:S, S's live stores (the new token
+//!                            values spliced into each store's own bytes), catalog
+//!                            ─> apply ─> Refreshed            (then the locks go)
 //! ```
 //!
 //! Everything is read and checked before the request; after it only the splices and the
@@ -19,6 +23,7 @@
 //! slot's login on its own, the newer token is used. It never prints.
 
 use crate::catalog::RefreshOutcome;
+use crate::cclock::RefreshLocks;
 use crate::cli::{RefreshTarget, SlotName};
 use crate::creds::{same_lineage, Credentials, Refreshed};
 use crate::engine::Transaction;
@@ -119,12 +124,24 @@ struct LiveCopy {
     login: Credentials,
 }
 
-/// Refreshes slot `name` (see the module docs).
+/// Refreshes slot `name` (see the module docs) when fewer than [`REFRESH_MARGIN_MS`]
+/// remain or when forced.
 pub fn slot(
     session: &mut Session<'_>,
     client: &oauth::Client,
     name: &SlotName,
     options: Options,
+) -> Result<Outcome, Error> {
+    slot_within(session, client, name, options, REFRESH_MARGIN_MS)
+}
+
+/// As [`slot`], refreshing when fewer than `margin_ms` remain (`exec` uses 5 minutes).
+pub fn slot_within(
+    session: &mut Session<'_>,
+    client: &oauth::Client,
+    name: &SlotName,
+    options: Options,
+    margin_ms: i64,
 ) -> Result<Outcome, Error> {
     // A failed step of an earlier slot may have left an entry: finish it first, and
     // never spend a refresh token while the journal cannot take the answer.
@@ -135,6 +152,13 @@ pub fn slot(
     })?;
     let archived_login = parse_login(&archive_id, &archived)?;
     let active = options.live && session.catalog().active.as_ref() == Some(name);
+    // Claude Code's refresh locks, before the live store is read: a refresh of its
+    // own in flight finishes first, and the re-read below sees what it wrote.
+    let locks = if active {
+        Some(session.refresh_locks()?)
+    } else {
+        None
+    };
     let live = if active {
         Some(Live::read(session.stores())?)
     } else {
@@ -151,7 +175,7 @@ pub fn slot(
         None => Vec::new(),
     };
     let expires_at_ms = current.expires_at_ms();
-    if !options.force && expires_at_ms.saturating_sub(session.now()) >= REFRESH_MARGIN_MS {
+    if !options.force && expires_at_ms.saturating_sub(session.now()) >= margin_ms {
         if was_adopted {
             archive_adopted(session, &archive_id, archived, &current)?;
         }
@@ -166,6 +190,7 @@ pub fn slot(
         archived,
         current: &current,
         copies,
+        locks: locks.as_ref(),
     };
     match client.refresh(current.refresh_token()) {
         Ok(grant) => store_grant(session, request, grant, was_adopted),
@@ -184,6 +209,8 @@ struct Request<'r> {
     archived: Blob,
     current: &'r Credentials,
     copies: Vec<LiveCopy>,
+    /// Claude Code's refresh locks, held when the slot is active.
+    locks: Option<&'r RefreshLocks>,
 }
 
 /// The live login to use instead of the archive, when Claude Code rotated slot
@@ -270,13 +297,21 @@ fn archive_adopted(
     Ok(())
 }
 
-/// Journals and applies the server's answer (see the module docs).
+/// Journals and applies the server's answer (see the module docs). When Claude
+/// Code's refresh locks were taken from us meanwhile, its stores are not written
+/// (whoever holds the locks now may be writing them); the new tokens still go to our
+/// archive, since the server has spent the old refresh token, and the lost lock is
+/// the error.
 fn store_grant(
     session: &mut Session<'_>,
-    request: Request<'_>,
+    mut request: Request<'_>,
     grant: TokenGrant,
     adopted: bool,
 ) -> Result<Outcome, Error> {
+    let lost = request.locks.and_then(|locks| locks.ensure_held().err());
+    if lost.is_some() {
+        request.copies.clear();
+    }
     let now = session.now();
     let refreshed = to_refreshed(grant, now);
     let new_archive = request
@@ -309,6 +344,9 @@ fn store_grant(
     };
     let pending = session.journal().write(tx)?;
     session.apply(pending, catalog)?;
+    if let Some(lost) = lost {
+        return Err(lost.into());
+    }
     Ok(Outcome::Refreshed {
         expires_at_ms: refreshed.expires_at_ms,
         adopted,

@@ -4,7 +4,8 @@
 //! live store that holds the slot's login (identity rule, told without the network) or
 //! a husk is deleted. A live store holding any other login, or one whose owner cannot
 //! be told, is left alone and reported: deleting it could lose an account that has no
-//! other copy. [`plan`] says beforehand what [`run`] will do, so the command can ask
+//! other copy. That part runs under Claude Code's refresh locks, each delete under its
+//! storage-write lock. [`plan`] says beforehand what [`run`] will do, so the command can ask
 //! first. It never prints and never prompts.
 
 use crate::cli::{SlotName, SlotRef};
@@ -54,6 +55,14 @@ pub fn plan(session: &Session<'_>, slot: &SlotRef) -> Result<Removal, Error> {
 
 /// Removes `slot` (see the module docs).
 pub fn run(session: &mut Session<'_>, slot: &SlotRef) -> Result<Removal, Error> {
+    let name = session.catalog().find(slot)?.name.clone();
+    // Signing Claude Code out: no refresh of its own may be in flight meanwhile (it
+    // would write the login back), so its refresh locks are held around it.
+    let _locks = if session.catalog().active.as_ref() == Some(&name) {
+        Some(session.refresh_locks()?)
+    } else {
+        None
+    };
     let removal = plan(session, slot)?;
     let archive = StoreId::Archive(removal.slot.clone());
     let current = session.read(&archive)?;

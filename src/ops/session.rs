@@ -11,7 +11,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use super::claude_locks::{self, LockTimings};
 use crate::catalog::{self, Catalog, CatalogFile, MigrationOutcome};
+use crate::cclock::RefreshLocks;
 use crate::engine::{self, Commit, Journal, Pending, ReplayReport, StateLock, Transaction};
 use crate::paths::Paths;
 use crate::store::{Blob, StoreId, Stores};
@@ -102,6 +104,7 @@ pub struct Session<'a> {
     /// next catalog step.
     on_disk: Option<Blob>,
     notes: Vec<Note>,
+    lock_timings: LockTimings,
 }
 
 impl fmt::Debug for Session<'_> {
@@ -141,7 +144,24 @@ impl<'a> Session<'a> {
             catalog,
             on_disk,
             notes,
+            lock_timings: LockTimings::default(),
         })
+    }
+
+    /// Waits for Claude Code's refresh locks as `timings` say (tests scale them down).
+    pub fn set_lock_timings(&mut self, timings: LockTimings) {
+        self.lock_timings = timings;
+    }
+
+    /// How long Claude Code's locks are waited for.
+    pub fn lock_timings(&self) -> &LockTimings {
+        &self.lock_timings
+    }
+
+    /// Takes Claude Code's refresh locks (after the state lock this session holds);
+    /// see `claude_locks`.
+    pub fn refresh_locks(&self) -> Result<RefreshLocks, Error> {
+        claude_locks::refresh_locks(&self.paths.claude_dir, &self.lock_timings)
     }
 
     pub fn stores(&self) -> &'a dyn Stores {

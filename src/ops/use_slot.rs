@@ -10,6 +10,11 @@
 //! catalog: active = target
 //! ```
 //!
+//! The whole switch runs under Claude Code's refresh locks (the live login is read,
+//! archived and replaced under them; a target refreshed first is an inactive slot, so
+//! that refresh needs no lock of its own), and every write of Claude Code's stores under
+//! its storage-write lock (the stores' write guard).
+//!
 //! Machine members of each live store (`mcpOAuth`, `pluginSecrets`, unknown keys) stay
 //! byte for byte; the account-bound members come from the target's archive. It never
 //! prints and never deletes a login.
@@ -21,6 +26,7 @@ use crate::oauth;
 use crate::store::{Blob, StoreId};
 use crate::Error;
 
+use super::claude_json;
 use super::identity::{self, Owner};
 use super::live::Live;
 use super::refresh::{self, Outcome};
@@ -45,6 +51,9 @@ pub struct Switched {
     /// The refresh before the switch failed for a reason that may pass; the login was
     /// switched anyway and Claude Code will refresh it itself.
     pub refresh_failed: Option<Error>,
+    /// `oauthAccount` in Claude Code's settings file could not be set to the target's
+    /// (the switch itself is done).
+    pub account_not_shown: Option<Error>,
 }
 
 /// The live login and whose it is.
@@ -62,6 +71,10 @@ pub fn run(
 ) -> Result<Switched, Error> {
     let target = session.catalog().find(slot)?.name.clone();
     let previous = session.catalog().active.clone();
+    // Claude Code's refresh locks from before the live login is read until it is
+    // replaced: a refresh of its own in flight lands first (and is archived below),
+    // and none starts on a login we are about to swap out.
+    let _locks = session.refresh_locks()?;
     let live = Live::read(session.stores())?;
     let current = live_login(session, client, &live)?;
     if let Some(current) = current.as_ref().filter(|c| c.owner == target) {
@@ -97,6 +110,7 @@ pub fn run(
         refreshed: ready.refreshed,
         archived,
         refresh_failed: ready.refresh_failed,
+        account_not_shown: show_account(session, &target).err(),
     })
 }
 
@@ -177,6 +191,7 @@ fn already(
         refreshed: false,
         archived,
         refresh_failed: None,
+        account_not_shown: None,
     })
 }
 
@@ -234,6 +249,18 @@ fn read_target(session: &Session<'_>, target: &SlotName) -> Result<(Blob, Creden
     })?;
     let login = parse_login(&id, &blob)?;
     Ok((blob, login))
+}
+
+/// Puts the target's recorded `oauthAccount` into Claude Code's settings file, when
+/// both exist (see `claude_json`); after the transaction, under `.claude.json.lock`
+/// alone (the last lock of the order).
+fn show_account(session: &Session<'_>, target: &SlotName) -> Result<bool, Error> {
+    let slot = session.catalog().get(target);
+    let Some(text) = slot.and_then(|s| s.oauth_account.as_deref()) else {
+        return Ok(false);
+    };
+    let options = session.lock_timings().claude_json;
+    claude_json::replace_oauth_account(&session.paths().claude_json, text, &options)
 }
 
 fn summary(session: &Session<'_>, name: &SlotName) -> SlotSummary {

@@ -7,10 +7,12 @@
 //! | `claude-file` | `<credentials dir>/.credentials.json` | same |
 //! | `catalog` | `<config>/slots.json` | same |
 //!
-//! Owns only this mapping. It never reads or writes a store itself, and it never
+//! Claude Code's two stores are written under its `.storage-write.lock` (in the
+//! credentials directory, where Claude Code takes it). Owns only this mapping. It never reads or writes a store itself, and it never
 //! decides anything from what a store holds.
 
 use super::archive::ArchiveStore;
+use super::claude_lock::StorageLockAt;
 use super::file::{DirPolicy, FileStore, Notices};
 use super::keychain::{
     ClaudeItem, ClaudeKeychainStore, KeychainArchiveStore, PasswordKeychain, SecurityRunner,
@@ -36,6 +38,9 @@ pub struct Backend {
     platform: Platform,
     keychains: Option<Keychains>,
     notices: Notices,
+    /// Timings of Claude Code's `.storage-write.lock` (its own, unless a test
+    /// scales them down).
+    storage_lock: crate::cclock::Options,
 }
 
 impl Backend {
@@ -55,7 +60,20 @@ impl Backend {
             platform,
             keychains,
             notices: Notices::default(),
+            storage_lock: crate::cclock::StorageWriteLock::OPTIONS,
         }
+    }
+
+    /// Waits for Claude Code's `.storage-write.lock` as `options` say (tests).
+    #[must_use]
+    pub fn with_storage_lock_options(mut self, options: crate::cclock::Options) -> Self {
+        self.storage_lock = options;
+        self
+    }
+
+    /// Claude Code's `.storage-write.lock`, in the directory of its credentials.
+    fn storage_lock(&self) -> StorageLockAt {
+        StorageLockAt::with_options(self.paths.credentials_dir.clone(), self.storage_lock)
     }
 
     pub fn paths(&self) -> &Paths {
@@ -105,14 +123,20 @@ impl Stores for Backend {
         match id {
             StoreId::Archive(slot) => Some(self.archive(slot)),
             StoreId::ClaudeKeychain => self.macos_keychains().map(|k| {
-                Box::new(ClaudeKeychainStore::new(
-                    &k.claude_item,
-                    k.security.as_ref(),
-                )) as Box<dyn Store + '_>
+                Box::new(
+                    ClaudeKeychainStore::new(&k.claude_item, k.security.as_ref())
+                        .with_write_lock(self.storage_lock()),
+                ) as Box<dyn Store + '_>
             }),
-            StoreId::ClaudeFile => {
-                Some(self.file(id, self.paths.credentials_file(), DirPolicy::ClaudeCode))
-            }
+            StoreId::ClaudeFile => Some(Box::new(
+                FileStore::new(
+                    id.clone(),
+                    self.paths.credentials_file(),
+                    DirPolicy::ClaudeCode,
+                )
+                .with_notices(self.notices.clone())
+                .with_write_lock(self.storage_lock()),
+            )),
             StoreId::Catalog => Some(self.file(id, self.paths.catalog(), DirPolicy::Private)),
         }
     }

@@ -8,7 +8,8 @@
 //! about (a file open to other users, a bind-mounted file overwritten in place) is
 //! pushed to a [`Notices`] sink that the command reads afterwards.
 
-use super::{Blob, Store, StoreId};
+use super::claude_lock::StorageLockAt;
+use super::{Blob, Store, StoreId, WriteGuard};
 use crate::{fs, Error};
 use std::cell::RefCell;
 use std::fs as stdfs;
@@ -76,6 +77,7 @@ pub struct FileStore {
     path: PathBuf,
     create_dir: DirPolicy,
     notices: Option<Notices>,
+    write_lock: Option<StorageLockAt>,
 }
 
 impl FileStore {
@@ -85,6 +87,7 @@ impl FileStore {
             path,
             create_dir,
             notices: None,
+            write_lock: None,
         }
     }
 
@@ -92,6 +95,13 @@ impl FileStore {
     #[must_use]
     pub fn with_notices(mut self, notices: Notices) -> Self {
         self.notices = Some(notices);
+        self
+    }
+
+    /// Writes under Claude Code's `.storage-write.lock` (its credentials file).
+    #[must_use]
+    pub fn with_write_lock(mut self, lock: StorageLockAt) -> Self {
+        self.write_lock = Some(lock);
         self
     }
 
@@ -167,6 +177,13 @@ impl Store for FileStore {
         remove_regular(&self.path)?;
         Ok(())
     }
+
+    fn write_guard(&self) -> Result<Option<Box<dyn WriteGuard>>, Error> {
+        match &self.write_lock {
+            Some(lock) => lock.guard(),
+            None => Ok(None),
+        }
+    }
 }
 
 /// The directory holding `path` (`.` for a bare file name).
@@ -178,7 +195,7 @@ fn parent_dir(path: &Path) -> &Path {
 }
 
 /// Creates Claude Code's directory (0700) if it is missing and its parent exists.
-fn create_claude_dir(dir: &Path) -> Result<(), fs::Error> {
+pub(crate) fn create_claude_dir(dir: &Path) -> Result<(), fs::Error> {
     if fs::dir_access(dir)?.is_some() {
         return Ok(());
     }

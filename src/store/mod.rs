@@ -5,14 +5,15 @@
 //! one slot's archive entry, or the catalog. The engine never knows which kind it is
 //! talking to: it reads, compares and writes whole blobs through [`Store`]. Stores
 //! never interpret the bytes (the `creds` and `catalog` modules do), never print, and
-//! never hold a lock of their own except through [`Store::write_guard`] (the seam where
-//! phase 6 takes Claude Code's own `.storage-write.lock`).
+//! never hold a lock of their own except through [`Store::write_guard`] (where Claude
+//! Code's stores take its own `.storage-write.lock`, see `claude_lock`).
 //!
 //! The fixed write order of DESIGN.md §4 is the order of [`StoreId`]: archive entries,
 //! then Claude Code's Keychain item, then its credentials file, then the catalog.
 
 pub mod archive;
 pub mod backend;
+pub mod claude_lock;
 pub mod file;
 pub mod keychain;
 
@@ -117,7 +118,13 @@ impl Drop for Blob {
 }
 
 /// Held while a store is written; dropping it releases whatever it holds.
-pub trait WriteGuard: fmt::Debug {}
+pub trait WriteGuard: fmt::Debug {
+    /// Checks, right before the write, that what the guard holds is still held (a
+    /// lock directory can be taken over by a waiter that found it stale).
+    fn ensure_held(&self) -> Result<(), Error> {
+        Ok(())
+    }
+}
 
 /// One place that holds one blob.
 pub trait Store: fmt::Debug {
@@ -135,8 +142,9 @@ pub trait Store: fmt::Debug {
     /// Removes the content; a store that already holds nothing is `Ok`.
     fn delete(&self) -> Result<(), Error>;
 
-    /// Takes the store owner's own write lock, if it has one (phase 6: Claude Code's
-    /// `.storage-write.lock`). The engine holds it across its read-compare-write.
+    /// Takes the store owner's own write lock, if it has one (Claude Code's
+    /// `.storage-write.lock` for its credentials file and Keychain item; see
+    /// `claude_lock`). The engine holds it across its read-compare-write.
     fn write_guard(&self) -> Result<Option<Box<dyn WriteGuard>>, Error> {
         Ok(None)
     }

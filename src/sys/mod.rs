@@ -6,6 +6,7 @@
 pub(crate) mod fs;
 pub(crate) mod host;
 pub(crate) mod mem;
+pub(crate) mod pipe;
 pub(crate) mod process;
 pub(crate) mod signal;
 pub(crate) mod time;

@@ -13,8 +13,8 @@ use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;
 use std::process::Output;
 
-const COMMANDS: [&str; 9] = [
-    "add", "list", "use", "refresh", "usage", "daemon", "export", "remove", "help",
+const COMMANDS: [&str; 10] = [
+    "add", "list", "use", "refresh", "usage", "daemon", "export", "remove", "exec", "help",
 ];
 
 fn parse(argv: &[&str]) -> Result<Parsed, claude_token::Error> {
@@ -512,6 +512,8 @@ fn every_invocation_renders_to_an_argv_that_parses_back() {
         &["remove", "b", "--yes"],
         &["daemon", "-v"],
         &["daemon", "--print=systemd-timer"],
+        &["exec", "a", "claude", "-p", "--", "--fd"],
+        &["exec", "--fd", "#2", "--", "-x"],
     ];
     for argv in argvs {
         let Ok(Parsed::Run(invocation)) = parse(argv) else {
@@ -520,6 +522,59 @@ fn every_invocation_renders_to_an_argv_that_parses_back() {
         let again = cli::parse(invocation.to_args()).expect("canonical argv parses");
         assert_eq!(again, Parsed::Run(invocation), "{argv:?}");
     }
+}
+
+fn exec(slot: SlotRef, fd: bool, command: &[&str]) -> Command {
+    Command::Exec {
+        slot,
+        fd,
+        command: command.iter().map(OsString::from).collect(),
+    }
+}
+
+#[test]
+fn exec_takes_a_slot_then_a_command_whose_flags_are_its_own() {
+    check(
+        &["exec", "bob", "claude", "-p", "say hi"],
+        exec(by_name("bob"), false, &["claude", "-p", "say hi"]),
+    );
+    check(
+        &["exec", "bob", "--fd", "--", "claude", "--fd", "-v"],
+        exec(by_name("bob"), true, &["claude", "--fd", "-v"]),
+    );
+    check(
+        &["exec", "--fd", "#2", "sh", "--help"],
+        exec(SlotRef::Index(2), true, &["sh", "--help"]),
+    );
+    check(
+        &["exec", "bob", "--", "--weird"],
+        exec(by_name("bob"), false, &["--weird"]),
+    );
+    let global = Global {
+        verbosity: 1,
+        ..Global::default()
+    };
+    check_with(
+        &["exec", "-v", "bob", "env", "-v"],
+        global,
+        exec(by_name("bob"), false, &["env", "-v"]),
+    );
+}
+
+#[test]
+fn exec_needs_a_slot_and_a_command() {
+    check_err(
+        &["exec"],
+        "`exec` needs a slot: claude-token exec <NAME|#N> [--fd] [--] COMMAND [ARGS...]",
+    );
+    check_err(
+        &["exec", "bob"],
+        "`exec` needs a command to run: claude-token exec <NAME|#N> [--fd] [--] COMMAND [ARGS...]",
+    );
+    check_err(
+        &["exec", "bob", "--fdd"],
+        "unknown flag '--fdd'; did you mean --fd?",
+    );
 }
 
 // ---- help texts against golden files ----

@@ -5,6 +5,9 @@
 
 mod add;
 mod binary;
+mod claude_json;
+mod claude_locks;
+mod exec;
 mod export;
 mod refresh;
 mod remove;
@@ -120,6 +123,24 @@ pub fn sent_refresh_token(body: &[u8]) -> String {
     token.as_str().expect("string").into_owned()
 }
 
+/// The catalog [`World::with_slots`] writes.
+pub fn catalog_text(slots: &[(&str, &str, &str, i64)], active: Option<&str>) -> String {
+    let mut text = String::from("{\n  \"version\": 1,\n  \"active\": ");
+    text.push_str(&active.map_or("null".into(), |a| format!("\"{a}\"")));
+    text.push_str(",\n  \"slots\": [");
+    let entries: Vec<String> = slots
+        .iter()
+        .map(|(slot, account, _, _)| {
+            format!(
+                r#"{{"name":"{slot}","email":"{account}@example.com","account_uuid":"uuid-{account}","organization":{{"uuid":"org-{account}","name":null}},"plan":"max"}}"#
+            )
+        })
+        .collect();
+    text.push_str(&entries.join(", "));
+    text.push_str("]\n}\n");
+    text
+}
+
 /// Stores in memory, a data directory on disk (journal, lock, key).
 pub struct World {
     pub dir: TempDir,
@@ -179,20 +200,7 @@ impl World {
     /// A catalog with these slots (each given with its account), `active` active, and
     /// each slot's archive holding `login(account, tag, expires)`.
     pub fn with_slots(&self, slots: &[(&str, &str, &str, i64)], active: Option<&str>) {
-        let mut text = String::from("{\n  \"version\": 1,\n  \"active\": ");
-        text.push_str(&active.map_or("null".into(), |a| format!("\"{a}\"")));
-        text.push_str(",\n  \"slots\": [");
-        let entries: Vec<String> = slots
-            .iter()
-            .map(|(slot, account, _, _)| {
-                format!(
-                    r#"{{"name":"{slot}","email":"{account}@example.com","account_uuid":"uuid-{account}","organization":{{"uuid":"org-{account}","name":null}},"plan":"max"}}"#
-                )
-            })
-            .collect();
-        text.push_str(&entries.join(", "));
-        text.push_str("]\n}\n");
-        self.put(&StoreId::Catalog, &text);
+        self.put(&StoreId::Catalog, &catalog_text(slots, active));
         for (slot, account, tag, expires) in slots {
             self.put(&archive(slot), &login(account, tag, *expires));
         }

@@ -30,7 +30,8 @@ pub use runner::ProcessRunner;
 pub use item::{account_name, archive_service, claude_service, ClaudeItem};
 pub use security_cli::{CliError, SecurityCall, SecurityOutput};
 
-use super::{Blob, Store, StoreId};
+use super::claude_lock::StorageLockAt;
+use super::{Blob, Store, StoreId, WriteGuard};
 use crate::cli::SlotName;
 use crate::Error;
 use std::fmt;
@@ -61,11 +62,23 @@ pub trait PasswordKeychain: fmt::Debug {
 pub struct ClaudeKeychainStore<'a> {
     item: &'a ClaudeItem,
     runner: &'a dyn SecurityRunner,
+    write_lock: Option<StorageLockAt>,
 }
 
 impl<'a> ClaudeKeychainStore<'a> {
     pub fn new(item: &'a ClaudeItem, runner: &'a dyn SecurityRunner) -> Self {
-        ClaudeKeychainStore { item, runner }
+        ClaudeKeychainStore {
+            item,
+            runner,
+            write_lock: None,
+        }
+    }
+
+    /// Writes under Claude Code's `.storage-write.lock`, as Claude Code writes its item.
+    #[must_use]
+    pub fn with_write_lock(mut self, lock: StorageLockAt) -> Self {
+        self.write_lock = Some(lock);
+        self
     }
 
     fn call<T>(
@@ -116,6 +129,13 @@ impl Store for ClaudeKeychainStore<'_> {
     fn delete(&self) -> Result<(), Error> {
         let call = security_cli::delete_call(self.item);
         self.call("delete", call, security_cli::parse_delete)
+    }
+
+    fn write_guard(&self) -> Result<Option<Box<dyn WriteGuard>>, Error> {
+        match &self.write_lock {
+            Some(lock) => lock.guard(),
+            None => Ok(None),
+        }
     }
 }
 

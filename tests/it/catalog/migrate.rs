@@ -22,6 +22,7 @@ impl Setup {
             config_dir: dir.join("config/claude-token-cli"),
             data_dir: dir.join("data"),
             claude_dir: home.join(".claude"),
+            claude_json: home.join(".claude.json"),
             credentials_dir: home.join(".claude"),
             home_dir: home,
             file_backend: true,

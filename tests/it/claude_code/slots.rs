@@ -104,12 +104,12 @@ fn claude_code_refreshing_then_our_refresh_and_use_lose_nothing() {
 }
 
 #[test]
-#[ignore = "pending phase 6 (claude-token taking Claude Code's refresh locks): .ci/claude-interop.sh"]
+#[ignore = "needs the real Claude Code in a private namespace: .ci/claude-interop.sh"]
 fn claude_code_wanting_the_lock_during_our_refresh_sends_no_spent_token() {
     let s = Scenario::start("claude_code_during_our_refresh");
     let ada = s.fake.add_account(ADA);
     login_and_add(&s, &ada, "ada", 60_000);
-    // Our refresh stays in flight (holding the locks, once phase 6 takes them) for 3 s.
+    // Our refresh stays in flight, holding Claude Code's refresh locks, for 3 s.
     s.fake.set_delay(Duration::from_secs(3));
     let ours = s.spawn(
         "refresh",
@@ -131,8 +131,8 @@ fn claude_code_wanting_the_lock_during_our_refresh_sends_no_spent_token() {
 }
 
 #[test]
-#[ignore = "pending phase 6 (claude-token taking Claude Code's refresh locks): .ci/claude-interop.sh"]
-fn our_refresh_during_claude_codes_sends_no_spent_token() {
+#[ignore = "needs the real Claude Code in a private namespace: .ci/claude-interop.sh"]
+fn our_refresh_during_claude_code_refresh_sends_no_spent_token() {
     let s = Scenario::start("ours_during_claude_code_refresh");
     let ada = s.fake.add_account(ADA);
     login_and_add(&s, &ada, "ada", 60_000);
@@ -159,7 +159,7 @@ fn our_refresh_during_claude_codes_sends_no_spent_token() {
 }
 
 #[test]
-#[ignore = "pending phase 6 (the exec command): .ci/claude-interop.sh"]
+#[ignore = "needs the real Claude Code in a private namespace: .ci/claude-interop.sh"]
 fn exec_runs_claude_code_as_a_slot_that_is_not_active() {
     let s = Scenario::start("exec_as_another_slot");
     let (ada, bob) = (s.fake.add_account(ADA), s.fake.add_account(BOB));

@@ -207,6 +207,7 @@ pub fn recover(
     label: &str,
     window: impl Fn(Held) -> bool,
 ) -> bool {
+    age_claude_code_locks(world);
     let before = survey(world);
     let scratch = world.home.path().join("replayed.json");
     let out = world.run(&["export", "#1", "--path", scratch.to_str().unwrap()]);
@@ -252,6 +253,27 @@ pub fn recover(
         }
     }
     lost
+}
+
+/// A killed claude-token leaves Claude Code's lock directories behind, as a killed
+/// Claude Code does; by Claude Code's own rule they become breakable once their mtime
+/// is older than the stale time (15 s for the storage lock, 60 s for the refresh
+/// locks). Rather than wait, the harness lets that time pass for them: it moves their
+/// mtimes two minutes back. The next command then breaks them by the rule.
+fn age_claude_code_locks(world: &World) {
+    let claude = world.home.path().join(".claude");
+    let locks = [
+        claude.join(".oauth_refresh.lock"),
+        claude.join(".storage-write.lock"),
+        world.home.path().join(".claude.lock"),
+    ];
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
+    for lock in locks {
+        if let Ok(dir) = fs::File::open(&lock) {
+            dir.set_times(fs::FileTimes::new().set_modified(past))
+                .unwrap();
+        }
+    }
 }
 
 /// (e): `refresh --all --force` works and no spent refresh token was ever sent.

@@ -64,6 +64,23 @@ pub enum Reply {
         chunk: Vec<u8>,
         count: usize,
     },
+    /// Runs the hook once the request is read (the client is waiting), then replies.
+    After(Arc<dyn Fn() + Send + Sync>, Box<Reply>),
+}
+
+impl Reply {
+    /// This reply run after `hook`.
+    pub fn after(self, hook: impl Fn() + Send + Sync + 'static) -> Reply {
+        Reply::After(Arc::new(hook), Box::new(self))
+    }
+
+    /// The reply that is finally written (past any hook).
+    fn written(&self) -> &Reply {
+        match self {
+            Reply::After(_, inner) => inner.written(),
+            other => other,
+        }
+    }
 }
 
 /// An answer with a Content-Length body.
@@ -184,7 +201,7 @@ fn serve(
         let conn = ServerConnection::new(config).expect("server connection");
         let mut tls = StreamOwned::new(conn, sock);
         // A client that rejects our certificate ends the exchange here.
-        if exchange(&mut tls, reply, tx).is_ok() && matches!(reply, Reply::Bytes(_)) {
+        if exchange(&mut tls, reply, tx).is_ok() && matches!(reply.written(), Reply::Bytes(_)) {
             tls.conn.send_close_notify();
             let _ = tls.flush();
         }
@@ -203,7 +220,10 @@ fn exchange(
 ) -> io::Result<()> {
     let request = read_request(stream)?;
     let _ = tx.send(request);
-    match reply {
+    if let Reply::After(hook, _) = reply {
+        hook();
+    }
+    match reply.written() {
         Reply::Bytes(bytes) | Reply::BytesThenCut(bytes) => write_flush(stream, bytes),
         Reply::BytesThenHold(bytes) => {
             write_flush(stream, bytes)?;
@@ -217,6 +237,7 @@ fn exchange(
             }
             Ok(())
         }
+        Reply::After(..) => unreachable!("written() looks past every hook"),
     }
 }
 

@@ -52,6 +52,7 @@ fn paths(tmp: &TempDir, file_backend: bool) -> Paths {
         data_dir: tmp.join("data"),
         home_dir: tmp.join("home"),
         claude_dir: tmp.join("home/.claude"),
+        claude_json: tmp.join("home/.claude.json"),
         credentials_dir: tmp.join("home/.claude"),
         file_backend,
     }

@@ -1,0 +1,93 @@
+//! `exec`: ready a slot's access token for another program, without touching which
+//! slot is active.
+//!
+//! ```text
+//! slot ─ (active: Claude Code's refresh locks, adopt its rotation) ─ access token
+//!   expires within 5 min? ─ yes ─> refresh (journaled like any refresh)
+//!                                   ─ dead ─> Err (exit 3)
+//!                                   ─ unreachable, token still valid ─> hand it out, noted
+//!                                   ─ unreachable, token expired ───> Err (exit 4)
+//!   ─> the access token from the slot's archive
+//! ```
+//!
+//! Only the access token leaves: the refresh token stays with us, so the program is
+//! never a second holder of the login's lineage (it cannot refresh, and Claude Code
+//! never refreshes a token it got through `CLAUDE_CODE_OAUTH_TOKEN`). It never starts
+//! the program (the command does, after the state lock is released) and never prints.
+
+use crate::cli::{SlotName, SlotRef};
+use crate::creds::Credentials;
+use crate::error::exit;
+use crate::oauth;
+use crate::redact::Secret;
+use crate::store::StoreId;
+use crate::Error;
+
+use super::refresh::{self, Outcome};
+use super::{origin, parse_login, Session};
+
+/// A token that expires within this many milliseconds (5 min, as Claude Code's own
+/// margin) is refreshed before it is handed out.
+pub const EXEC_MARGIN_MS: i64 = 5 * 60 * 1000;
+
+/// The access token to hand out, and how it was readied.
+#[derive(Debug)]
+pub struct Handout {
+    pub slot: SlotName,
+    pub access_token: Secret,
+    /// When the access token expires, in epoch milliseconds.
+    pub expires_at_ms: i64,
+    /// The slot was refreshed first.
+    pub refreshed: bool,
+    /// The refresh failed for a reason that may pass; the token is still valid.
+    pub refresh_failed: Option<Error>,
+}
+
+/// Readies slot `slot`'s access token (see the module docs).
+pub fn run(
+    session: &mut Session<'_>,
+    client: &oauth::Client,
+    slot: &SlotRef,
+) -> Result<Handout, Error> {
+    let name = session.catalog().find(slot)?.name.clone();
+    let options = refresh::Options {
+        force: false,
+        live: true,
+    };
+    let refreshed = refresh::slot_within(session, client, &name, options, EXEC_MARGIN_MS);
+    let (refreshed, refresh_failed) = match refreshed {
+        Ok(Outcome::Refreshed { .. }) => (true, None),
+        Ok(Outcome::Fresh { .. }) => (false, None),
+        Ok(dead @ Outcome::LoginDead { .. }) => {
+            return Err(dead.dead_error().expect("a dead login has an error"))
+        }
+        Err(err) if err.exit_code() == exit::UNAVAILABLE => (false, Some(err)),
+        Err(err) => return Err(err),
+    };
+    // Every outcome above leaves the slot's newest login in its archive (an adopted
+    // rotation of Claude Code's is archived too).
+    let id = StoreId::Archive(name.clone());
+    let blob = session.read(&id)?.ok_or_else(|| Error::NoLogin {
+        origin: origin(&id),
+    })?;
+    let login = parse_login(&id, &blob)?;
+    match refresh_failed {
+        Some(err) if login.expires_at_ms() <= session.now() => Err(err),
+        refresh_failed => Ok(handout(name, &login, refreshed, refresh_failed)),
+    }
+}
+
+fn handout(
+    slot: SlotName,
+    login: &Credentials,
+    refreshed: bool,
+    refresh_failed: Option<Error>,
+) -> Handout {
+    Handout {
+        slot,
+        access_token: Secret::from(login.access_token().expose()),
+        expires_at_ms: login.expires_at_ms(),
+        refreshed,
+        refresh_failed,
+    }
+}
