@@ -31,8 +31,6 @@ pub enum Error {
         message: String,
         hint: Option<String>,
     },
-    /// The command exists in the grammar but its body comes in a later phase (exit 1).
-    NotBuilt { command: &'static str },
     /// An operating-system call failed on `path` while doing `action` (exit 1).
     Io {
         action: &'static str,
@@ -154,8 +152,7 @@ impl Error {
             Error::ClaudeLock(cclock::Error::Busy { .. } | cclock::Error::Lost { .. }) => {
                 exit::BUSY
             }
-            Error::NotBuilt { .. }
-            | Error::Io { .. }
+            Error::Io { .. }
             | Error::Fs(_)
             | Error::Json { .. }
             | Error::Catalog { .. }
@@ -180,9 +177,6 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         match self {
             Error::Usage { hint, .. } => hint.clone(),
-            Error::NotBuilt { .. } => {
-                Some("this release does not implement it yet; see README.md for what works".into())
-            }
             Error::Fs(err) => fs_hint(err),
             Error::Net(err) => net_hint(err),
             Error::OAuth(err) => oauth_hint(err),
@@ -262,7 +256,6 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Usage { message, .. } => f.write_str(message),
-            Error::NotBuilt { command } => write!(f, "the `{command}` command is not built yet"),
             Error::Io {
                 action,
                 path,
