@@ -32,7 +32,7 @@ pub mod paths;
 pub mod redact;
 pub mod sha256;
 pub mod store;
-#[allow(unsafe_code)]
+#[allow(unsafe_code)] // the one module of libc wrappers, each block with a SAFETY comment
 mod sys;
 pub mod term;
 pub mod time;

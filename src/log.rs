@@ -4,14 +4,9 @@
 //! safe to show (names, paths, store ids, times, outcomes); this module never formats
 //! a blob, a token or a server body, and it never decides what is worth saying.
 //! Nothing is written at verbosity 0, so cron stays quiet.
-//!
-//! `term` has no plain stderr writer yet (only `warn` and `print_error`, which add
-//! their own prefix), so [`to_stderr`] is the one other place that writes to stderr;
-//! it belongs in `term` and moves there when `term` gains one.
+//! Lines are written through `term`, the one writer of stdout and stderr.
 
-use std::io::{self, Write};
-
-use crate::time;
+use crate::{term, time};
 
 /// Where log lines go and how many.
 #[derive(Debug, Clone, Copy)]
@@ -46,15 +41,9 @@ impl Log {
 
     fn emit(&self, level: u8, text: &str) {
         if self.verbosity >= level {
-            to_stderr(&line((self.clock)(), text));
+            term::err_text(&line((self.clock)(), text));
         }
     }
-}
-
-/// Writes `text` to stderr as it is (log lines, questions); errors are ignored, as
-/// for every diagnostic.
-pub fn to_stderr(text: &str) {
-    let _ = io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// One log line: the UTC time, the text, a newline.

@@ -74,21 +74,28 @@ impl Paths {
                 .map(|p| require_absolute(name, p))
                 .transpose()
         };
-        let Some(user_home) = absolute("HOME")? else {
-            return Err(no_home());
+        // HOME is needed only for a location nothing else names.
+        let user_home = absolute("HOME")?;
+        let home = || user_home.clone().ok_or_else(no_home);
+        let home_dir = match absolute("CLAUDE_TOKEN_HOME_DIR")? {
+            Some(dir) => dir,
+            None => home()?,
         };
-        let home_dir = absolute("CLAUDE_TOKEN_HOME_DIR")?.unwrap_or_else(|| user_home.clone());
-        let (config_default, data_default) = match platform {
-            Platform::MacOs => {
-                let dir = user_home
-                    .join("Library/Application Support")
-                    .join(MACOS_APP_DIR);
-                (dir.clone(), dir)
-            }
-            Platform::Linux => (
-                xdg_dir(var("XDG_CONFIG_HOME"), &user_home, ".config"),
-                xdg_dir(var("XDG_DATA_HOME"), &user_home, ".local/share"),
-            ),
+        let config_default = || match platform {
+            Platform::MacOs => Ok(macos_dir(&home()?)),
+            Platform::Linux => xdg_dir(var("XDG_CONFIG_HOME"), home, ".config"),
+        };
+        let data_default = || match platform {
+            Platform::MacOs => Ok(macos_dir(&home()?)),
+            Platform::Linux => xdg_dir(var("XDG_DATA_HOME"), home, ".local/share"),
+        };
+        let config_dir_of_ours = match absolute("CLAUDE_TOKEN_CONFIG_DIR")? {
+            Some(dir) => dir,
+            None => config_default()?,
+        };
+        let data_dir = match absolute("CLAUDE_TOKEN_DATA_DIR")? {
+            Some(dir) => dir,
+            None => data_default()?,
         };
         let config_dir = absolute("CLAUDE_CONFIG_DIR")?;
         let claude_json = config_dir
@@ -99,8 +106,8 @@ impl Paths {
         let credentials_dir =
             absolute("CLAUDE_SECURESTORAGE_CONFIG_DIR")?.unwrap_or_else(|| claude_dir.clone());
         Ok(Paths {
-            config_dir: absolute("CLAUDE_TOKEN_CONFIG_DIR")?.unwrap_or(config_default),
-            data_dir: absolute("CLAUDE_TOKEN_DATA_DIR")?.unwrap_or(data_default),
+            config_dir: config_dir_of_ours,
+            data_dir,
             home_dir,
             claude_dir,
             claude_json,
@@ -148,9 +155,21 @@ impl Paths {
 /// An XDG base directory: the variable when it is absolute (the XDG spec says a
 /// relative value is invalid and must be ignored), else `<home>/<fallback>`, plus our
 /// application directory.
-fn xdg_dir(value: Option<OsString>, home: &Path, fallback: &str) -> PathBuf {
-    let base = value.map(PathBuf::from).filter(|p| p.is_absolute());
-    base.unwrap_or_else(|| home.join(fallback)).join(APP_DIR)
+fn xdg_dir(
+    value: Option<OsString>,
+    home: impl FnOnce() -> Result<PathBuf, Error>,
+    fallback: &str,
+) -> Result<PathBuf, Error> {
+    let base = match value.map(PathBuf::from).filter(|p| p.is_absolute()) {
+        Some(base) => base,
+        None => home()?.join(fallback),
+    };
+    Ok(base.join(APP_DIR))
+}
+
+/// macOS keeps config and data in one directory under Application Support.
+fn macos_dir(home: &Path) -> PathBuf {
+    home.join("Library/Application Support").join(MACOS_APP_DIR)
 }
 
 fn require_absolute(name: &'static str, path: PathBuf) -> Result<PathBuf, Error> {
@@ -168,7 +187,9 @@ fn no_home() -> Error {
     Error::Usage {
         message: "cannot tell where your home directory is: HOME is not set".into(),
         hint: Some(
-            "set HOME (or CLAUDE_TOKEN_HOME_DIR and the CLAUDE_TOKEN_*_DIR variables)".into(),
+            "set HOME, or set CLAUDE_TOKEN_HOME_DIR, CLAUDE_TOKEN_CONFIG_DIR and \
+             CLAUDE_TOKEN_DATA_DIR"
+                .into(),
         ),
     }
 }
@@ -312,6 +333,23 @@ mod tests {
             err.to_string(),
             "CLAUDE_TOKEN_DATA_DIR must be an absolute path, not data"
         );
+    }
+
+    #[test]
+    fn without_home_the_overrides_are_enough() {
+        let p = resolve(
+            Platform::Linux,
+            &[
+                ("CLAUDE_TOKEN_HOME_DIR", "/h"),
+                ("CLAUDE_TOKEN_CONFIG_DIR", "/c"),
+                ("CLAUDE_TOKEN_DATA_DIR", "/d"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(p.claude_dir, Path::new("/h/.claude"));
+        assert_eq!(p.config_dir, Path::new("/c"));
+        let err = resolve(Platform::Linux, &[("CLAUDE_TOKEN_HOME_DIR", "/h")]).unwrap_err();
+        assert!(err.to_string().contains("HOME is not set"), "{err}");
     }
 
     #[test]

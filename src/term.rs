@@ -6,7 +6,7 @@
 //! `NO_COLOR` is unset or empty (no-color.org); bars are block characters on a
 //! terminal and plain ASCII elsewhere, so cron mail and pipes stay 7-bit. It never
 //! formats secrets; callers pass text that is already safe to show.
-#![allow(clippy::print_stderr)]
+#![allow(clippy::print_stderr)] // term is the crate's one writer of stderr
 
 use crate::Error;
 use std::ffi::OsStr;
@@ -31,10 +31,10 @@ pub fn out(text: &str) -> Result<(), Error> {
 
 /// Prints an error once, as `claude-token: <message>` plus an optional hint line.
 pub fn print_error(err: &Error) {
-    let mut text = format!("claude-token: {err}\n");
+    let mut text = format!("claude-token: {}\n", one_line(&err.to_string()));
     if let Some(hint) = err.hint() {
         text.push_str("  hint: ");
-        text.push_str(&hint);
+        text.push_str(&one_line(&hint));
         text.push('\n');
     }
     let _ = io::stderr().lock().write_all(text.as_bytes());
@@ -43,8 +43,29 @@ pub fn print_error(err: &Error) {
 /// Prints a warning line on stderr: something the user should fix, that did not stop
 /// the command.
 pub fn warn(text: &str) {
-    let line = format!("claude-token: warning: {text}\n");
+    let line = format!("claude-token: warning: {}\n", one_line(text));
     let _ = io::stderr().lock().write_all(line.as_bytes());
+}
+
+/// `text` with control characters escaped, so that text from outside (an email from a
+/// credentials file, a server's message) can neither break the line nor drive the
+/// terminal with escape sequences.
+fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Writes `text` on stderr as it is (log lines, already stamped; a question before
+/// reading the answer). A failed write is dropped: there is nowhere else to report it.
+pub fn err_text(text: &str) {
+    let _ = io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Writes one line on stderr as it is (the daemon's log lines, already stamped). A
@@ -153,6 +174,12 @@ fn filled_cells(percent: f64, cells: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outside_text_cannot_break_the_line_or_drive_the_terminal() {
+        assert_eq!(one_line("a@b\u{1b}[2J\nx"), "a@b\\u{1b}[2J\\nx");
+        assert_eq!(one_line("plain text: ok"), "plain text: ok");
+    }
 
     #[test]
     fn colour_needs_a_terminal_and_no_no_color() {

@@ -281,7 +281,7 @@ fn debug_dump(sessions: &Sessions, json_out: bool) -> Result<(), Error> {
     }
     text.push('\n');
     if json_out {
-        crate::log::to_stderr(&text);
+        term::err_text(&text);
         Ok(())
     } else {
         term::out(&text)

@@ -20,8 +20,7 @@ use crate::ops::{Env, Replay, Session, SlotSummary};
 use crate::store::file::Notice;
 use crate::{term, time, Error};
 
-/// Runs the command the user asked for. A command whose body belongs to a later
-/// phase says so plainly (exit 1).
+/// Runs the command the user asked for.
 pub fn run(invocation: &Invocation) -> Result<(), Error> {
     let global = &invocation.global;
     match &invocation.command {

@@ -9,7 +9,7 @@ use std::io::{self, BufRead, IsTerminal};
 use super::{in_session, object, print_json};
 use crate::cli::{Format, Global, SlotRef};
 use crate::json::Value;
-use crate::log::{self, Log};
+use crate::log::Log;
 use crate::ops::remove::{self, Removal};
 use crate::store::StoreId;
 use crate::{term, Error};
@@ -51,7 +51,7 @@ fn confirm(log: &Log, slot: &SlotRef) -> Result<(), Error> {
         question.push('\n');
     }
     let _ = write!(question, "remove slot {}? [y/N] ", plan.slot);
-    log::to_stderr(&question);
+    term::err_text(&question);
     let mut answer = String::new();
     stdin
         .lock()

@@ -23,8 +23,9 @@ pub(super) enum Framing {
     Close,
 }
 
-/// A parsed final (non-1xx) response head.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A parsed final (non-1xx) response head. `Debug` shows header names only: values
+/// such as `Set-Cookie` may be credentials.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Head {
     pub version: Version,
     /// 200..=599 (interim 1xx heads are skipped by the parser, 101 is an error).
@@ -34,6 +35,17 @@ pub struct Head {
     /// Header lines in order: name as sent, value without surrounding whitespace.
     pub headers: Vec<(String, Vec<u8>)>,
     pub(super) framing: Framing,
+}
+
+impl std::fmt::Debug for Head {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("Head")
+            .field("version", &self.version)
+            .field("status", &self.status)
+            .field("header_names", &names)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Head {
