@@ -18,19 +18,40 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ),
     (
         "CLAUDE_TOKEN_HOME_DIR",
-        "home directory to use instead of $HOME",
+        "home in which Claude Code's files are found (default $HOME)",
     ),
     (
         "CLAUDE_TOKEN_FILE_BACKEND",
-        "set to 1 to archive logins in files, not the Keychain",
+        "non-empty: archive logins in files, not the Keychain (macOS)",
     ),
     (
         "CLAUDE_CONFIG_DIR",
         "Claude Code's configuration directory (default ~/.claude)",
     ),
     (
+        "CLAUDE_SECURESTORAGE_CONFIG_DIR",
+        "where Claude Code keeps .credentials.json, as Claude Code reads it",
+    ),
+    (
         "CLAUDE_TOKEN_REFRESH_INTERVAL_MINUTES",
         "minutes between the daemon's sweeps (default 30)",
+    ),
+    (
+        "CLAUDE_TOKEN_OAUTH_TOKEN_URL",
+        "token endpoint (tests, enterprise gateways)",
+    ),
+    (
+        "CLAUDE_TOKEN_API_BASE_URL",
+        "base of the usage and profile endpoints",
+    ),
+    (
+        "HTTPS_PROXY, ALL_PROXY",
+        "http:// proxy for HTTPS (CONNECT); also lower case",
+    ),
+    ("NO_PROXY", "hosts, domains, IPs or * that bypass the proxy"),
+    (
+        "SSL_CERT_FILE",
+        "PEM file of extra CA certificates (a TLS-inspecting proxy)",
     ),
     ("NO_COLOR", "set to turn colours off"),
 ];
@@ -38,14 +59,23 @@ const ENVIRONMENT: &[(&str, &str)] = &[
 const EXIT_CODES: &[(u8, &str)] = &[
     (exit::OK, "ok"),
     (exit::ERROR, "error"),
-    (exit::USAGE, "usage error"),
+    (
+        exit::USAGE,
+        "usage error (command line or a setting in the environment)",
+    ),
     (exit::LOGIN_DEAD, "login dead (re-login needed)"),
     (
         exit::UNAVAILABLE,
         "network or service unavailable, or rate limited",
     ),
-    (exit::BUSY, "busy (another claude-token holds the lock)"),
-    (exit::NEEDS_ATTENTION, "needs attention"),
+    (
+        exit::BUSY,
+        "busy (another claude-token, or Claude Code, holds a lock)",
+    ),
+    (
+        exit::NEEDS_ATTENTION,
+        "needs attention (a journal entry was set aside)",
+    ),
 ];
 
 /// The help for `claude-token` itself.
