@@ -35,8 +35,8 @@ pub(crate) struct LocalTm {
 
 /// The local time of `epoch_s` seconds since 1970, in the zone read at the first call.
 pub(crate) fn localtime(epoch_s: i64) -> io::Result<LocalTm> {
-    let time = libc::time_t::try_from(epoch_s).map_err(|_| overflow())?;
     static ZONE_READ: Once = Once::new();
+    let time = libc::time_t::try_from(epoch_s).map_err(|_| overflow())?;
     // SAFETY: tzset takes no arguments and only updates libc's own zone state; the
     // Once runs it a single time, before any localtime_r of this process.
     ZONE_READ.call_once(|| unsafe { tzset() });
