@@ -53,8 +53,38 @@ struct Frame<'a> {
     entry: usize,
     object: bool,
     members: usize,
-    /// Decoded keys seen so far; hashed so that many members stay linear.
-    keys: HashSet<Cow<'a, str>>,
+    /// Decoded keys seen so far.
+    keys: Keys<'a>,
+}
+
+/// An object's keys so far: a list while short (no hashing, no random seed, one
+/// allocation), a hash set past [`Keys::LIST_MAX`] so that many members stay linear.
+enum Keys<'a> {
+    List(Vec<Cow<'a, str>>),
+    Set(HashSet<Cow<'a, str>>),
+}
+
+impl<'a> Keys<'a> {
+    /// Objects this tool reads have a dozen members or fewer.
+    const LIST_MAX: usize = 16;
+
+    /// Adds `key`; false when it was already there.
+    fn insert(&mut self, key: Cow<'a, str>) -> bool {
+        match self {
+            Keys::Set(set) => set.insert(key),
+            Keys::List(list) if list.contains(&key) => false,
+            Keys::List(list) if list.len() < Self::LIST_MAX => {
+                list.push(key);
+                true
+            }
+            Keys::List(list) => {
+                let mut set: HashSet<_> = list.drain(..).collect();
+                set.insert(key);
+                *self = Keys::Set(set);
+                true
+            }
+        }
+    }
 }
 
 struct Parser<'a> {
@@ -215,7 +245,7 @@ impl<'a> Parser<'a> {
             entry,
             object,
             members: 0,
-            keys: HashSet::new(),
+            keys: Keys::List(Vec::new()),
         });
         self.pos += 1;
         Ok(())
@@ -264,5 +294,47 @@ impl<'a> Parser<'a> {
                 reason,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::json::Document;
+
+    /// `{"k0":0,...}` with the given keys, in order.
+    fn object(keys: &[String]) -> Document {
+        let members: Vec<String> = keys.iter().map(|k| format!("\"{k}\":0")).collect();
+        Document::parse(format!("{{{}}}", members.join(",")).as_bytes()).unwrap()
+    }
+
+    fn keys(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("k{i}")).collect()
+    }
+
+    fn repeated(doc: &Document) -> Vec<String> {
+        doc.duplicate_keys().into_iter().map(|d| d.key).collect()
+    }
+
+    #[test]
+    fn many_distinct_keys_are_no_duplicates() {
+        assert!(repeated(&object(&keys(40))).is_empty());
+    }
+
+    #[test]
+    fn finds_repeats_of_early_keys_in_short_and_long_objects() {
+        for n in [3, 16, 17, 40] {
+            let mut names = keys(n);
+            names.push("k0".into());
+            names.push("k1".into());
+            assert_eq!(repeated(&object(&names)), ["k0", "k1"], "{n} keys");
+        }
+    }
+
+    #[test]
+    fn finds_a_repeat_of_a_key_added_after_the_object_grew_long() {
+        let mut names = keys(30);
+        names.push("k25".into());
+        names.push("k25".into());
+        assert_eq!(repeated(&object(&names)), ["k25", "k25"]);
     }
 }

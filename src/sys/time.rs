@@ -1,11 +1,15 @@
 //! libc calls for time: `localtime_r` for display in the local zone (honours `TZ`).
 //!
-//! Only reads the zone; never sets `TZ` or any other environment variable. `tzset` and
+//! `TZ` and the zone file are read once per process (the first `tzset`): with `TZ`
+//! unset, glibc's `tzset` stats `/etc/localtime` on every call, which cost a system
+//! call per time shown. Only reads the zone; never sets `TZ` or any other environment
+//! variable. `tzset` and
 //! `localtime_r` read `TZ` through libc's `getenv`, so, as with every libc user, a thread
 //! calling `setenv` at the same moment would race; this crate never calls `setenv`.
 
 use std::ffi::CStr;
 use std::io;
+use std::sync::Once;
 
 extern "C" {
     // POSIX, in libc on Linux and macOS; the `libc` crate does not declare it for unix.
@@ -29,11 +33,13 @@ pub(crate) struct LocalTm {
     pub zone: String,
 }
 
-/// The local time of `epoch_s` seconds since 1970, re-reading `TZ` first.
+/// The local time of `epoch_s` seconds since 1970, in the zone read at the first call.
 pub(crate) fn localtime(epoch_s: i64) -> io::Result<LocalTm> {
+    static ZONE_READ: Once = Once::new();
     let time = libc::time_t::try_from(epoch_s).map_err(|_| overflow())?;
-    // SAFETY: tzset takes no arguments and only updates libc's own zone state.
-    unsafe { tzset() };
+    // SAFETY: tzset takes no arguments and only updates libc's own zone state; the
+    // Once runs it a single time, before any localtime_r of this process.
+    ZONE_READ.call_once(|| unsafe { tzset() });
     // SAFETY: `tm` is plain old data (integers and a pointer) for which all-zero bytes
     // are a valid value; libc overwrites it below.
     let mut tm: libc::tm = unsafe { std::mem::zeroed() };

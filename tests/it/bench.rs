@@ -48,6 +48,16 @@ fn bench_list_no_usage_with_50_slots() {
         "bench list --no-usage, 50 slots: median {:?} (min {min:?}, max {max:?}) over 30 runs",
         median(runs)
     );
+    keep_home_if_asked(setup);
+}
+
+/// With `CLAUDE_TOKEN_BENCH_KEEP_HOME` set, the home survives the run and its path is
+/// printed, to profile the binary against it (`HOME=<path> claude-token list --no-usage`).
+fn keep_home_if_asked(setup: Setup) {
+    if std::env::var_os("CLAUDE_TOKEN_BENCH_KEEP_HOME").is_some() {
+        println!("bench home kept: {}", setup.home.path().display());
+        std::mem::forget(setup);
+    }
 }
 
 #[test]
