@@ -48,6 +48,21 @@ impl OwnerRecord {
         })
     }
 
+    /// A record naming only our pid, for a process that cannot describe itself (no
+    /// `/proc` in a bare chroot or `FROM scratch` container). Claude Code cannot prove
+    /// from it that we died, so it waits for the stale time instead of taking over
+    /// early: the safe direction.
+    pub fn pid_only(lock_birthtime_ms: f64, legacy_lock_birthtime_ms: f64) -> Self {
+        OwnerRecord {
+            pid: std::process::id(),
+            proc_start: String::new(),
+            pid_domain: String::new(),
+            pid_space: String::new(),
+            lock_birthtime_ms,
+            legacy_lock_birthtime_ms,
+        }
+    }
+
     /// The record as Claude Code writes it: compact JSON, keys in this order, no
     /// trailing newline, numbers as JavaScript prints them.
     pub fn to_json(&self) -> String {
@@ -248,6 +263,23 @@ mod tests {
         for (value, expected) in cases {
             assert_eq!(js_number(value), expected);
         }
+    }
+
+    #[test]
+    fn a_pid_only_record_names_our_pid_and_nothing_to_prove_death_with() {
+        let record = OwnerRecord::pid_only(1.5, 0.0);
+        assert_eq!(
+            record.to_json(),
+            format!(
+                "{{\"pid\":{},\"procStart\":\"\",\"pidDomain\":\"\",\"pidSpace\":\"\",\
+                 \"lockBirthtimeMs\":1.5,\"legacyLockBirthtimeMs\":0}}",
+                std::process::id()
+            )
+        );
+        assert_eq!(
+            OwnerRecord::parse(record.to_json().as_bytes()),
+            Some(record)
+        );
     }
 
     #[test]

@@ -67,8 +67,9 @@ impl RefreshLocks {
         // On an error below, `refresh` is dropped, which releases it.
         let legacy = DirLock::acquire(&legacy_path, options)
             .map_err(|e| name_holder(e, &owner_path, |r| r.legacy_lock_birthtime_ms))?;
-        let record = OwnerRecord::for_this_process(refresh.birthtime_ms(), legacy.birthtime_ms())
-            .map_err(|e| Error::io("describe this process for", &owner_path, e))?;
+        let (born, legacy_born) = (refresh.birthtime_ms(), legacy.birthtime_ms());
+        let record = OwnerRecord::for_this_process(born, legacy_born)
+            .unwrap_or_else(|_| OwnerRecord::pid_only(born, legacy_born));
         crate::fs::write_atomic(&owner_path, record.to_json().as_bytes()).map_err(Error::Record)?;
         Ok(RefreshLocks {
             refresh: Some(refresh),
