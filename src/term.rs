@@ -50,7 +50,7 @@ pub fn warn(text: &str) {
 /// `text` with control characters escaped, so that text from outside (an email from a
 /// credentials file, a server's message) can neither break the line nor drive the
 /// terminal with escape sequences.
-fn one_line(text: &str) -> String {
+pub fn one_line(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_control() {

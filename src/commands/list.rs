@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use super::usage::{
     extra_line, fetched_line, has_catalog, problem_line, usage_json, window_lines, Sessions,
 };
-use super::{object, optional, print_json, shown};
+use super::{object, optional, print_json};
 use crate::catalog::Catalog;
 use crate::cli::{Format, Global, SlotName};
 use crate::json::{self, Value};
@@ -175,8 +175,12 @@ fn head_cells(catalog: &Catalog, index: usize) -> [String; 4] {
     [
         format!("{marker} #{}", index + 1),
         slot.name.to_string(),
-        slot.email.as_deref().map_or_else(|| "-".into(), shown),
-        slot.plan.as_deref().map_or_else(|| "-".into(), shown),
+        slot.email
+            .as_deref()
+            .map_or_else(|| "-".into(), term::one_line),
+        slot.plan
+            .as_deref()
+            .map_or_else(|| "-".into(), term::one_line),
     ]
 }
 

@@ -137,19 +137,11 @@ fn describe(slot: &SlotSummary) -> String {
     let known: Vec<String> = [slot.email.as_deref(), slot.plan.as_deref()]
         .into_iter()
         .flatten()
-        .map(shown)
+        .map(term::one_line)
         .collect();
     if known.is_empty() {
         slot.name.to_string()
     } else {
         format!("{} ({})", slot.name, known.join(", "))
     }
-}
-
-/// Outside text (an email, a plan) made safe for a terminal: control characters,
-/// which could carry escape sequences, become `?`.
-fn shown(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
 }

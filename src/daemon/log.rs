@@ -27,20 +27,7 @@ impl Log for StderrLog {
 /// `message` on one line, after the UTC time of `now_ms` to the second.
 pub(super) fn stamped(now_ms: i64, message: &str) -> String {
     let stamp = time::format_rfc3339(now_ms - now_ms.rem_euclid(1000));
-    format!("{stamp} {}", one_line(message))
-}
-
-/// Control characters (a newline in an error text) escaped, nothing cut.
-fn one_line(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    for c in message.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    format!("{stamp} {}", term::one_line(message))
 }
 
 #[cfg(test)]

@@ -457,3 +457,22 @@ fn errors_are_one_lower_case_line() {
         );
     }
 }
+
+#[test]
+fn head_debug_shows_header_names_but_never_their_values() {
+    let response =
+        b"HTTP/1.1 200 OK\r\nSet-Cookie: session=sk-ant-sid01-secret\r\nContent-Length: 0\r\n\r\n";
+    let mut parser = ResponseParser::new(Limits::default());
+    let Ok(Progress::Done { value: head, .. }) = parser.parse_head(response) else {
+        panic!("a valid head");
+    };
+    let text = format!("{head:?}");
+    assert!(
+        text.contains("Set-Cookie") && text.contains("200"),
+        "{text}"
+    );
+    // Neither as text nor as the byte list a derived Debug would print.
+    let value = format!("{:?}", b"session=sk-ant-sid01-secret".to_vec());
+    let value = value.trim_matches(|c| c == '[' || c == ']');
+    assert!(!text.contains("secret") && !text.contains(value), "{text}");
+}
