@@ -152,16 +152,35 @@ fn pretty(gathered: &Gathered, paint: Paint, detail: bool, now: i64) -> String {
         .collect();
     let heads: Vec<[String; 4]> = rows.iter().map(|&(i, _)| head_cells(catalog, i)).collect();
     let widths = column_widths(&heads);
-    let mut out = String::new();
+    // About 300 bytes a slot: one buffer, grown rarely.
+    let mut out = String::with_capacity(320 * rows.len());
     for (cells, &(i, view)) in heads.iter().zip(&rows) {
         let status = usage::status(&catalog.slots[i], view, now);
         for (cell, width) in cells.iter().zip(widths) {
-            let _ = write!(out, "{cell:<width$}  ");
+            pad(&mut out, cell, width);
+            out.push_str("  ");
         }
-        let _ = writeln!(out, "{}", status_text(status, paint));
-        out.push_str(&body(view, paint, detail, now));
+        out.push_str(&status_text(status, paint));
+        out.push('\n');
+        body(&mut out, view, paint, detail, now);
     }
     out
+}
+
+/// Appends `text` left-aligned in `width` characters (as `{:<width$}` would).
+fn pad(out: &mut String, text: &str, width: usize) {
+    out.push_str(text);
+    out.extend(std::iter::repeat_n(
+        ' ',
+        width.saturating_sub(text.chars().count()),
+    ));
+}
+
+/// Starts an indented line with its label: `      token  `.
+fn label(out: &mut String, indent: &str, label: &str) {
+    out.push_str(indent);
+    pad(out, label, 6);
+    out.push(' ');
 }
 
 /// `* #1`, name, email, plan, each made safe for a terminal.
@@ -172,8 +191,12 @@ fn head_cells(catalog: &Catalog, index: usize) -> [String; 4] {
     } else {
         " "
     };
+    let mut number = String::with_capacity(6);
+    number.push_str(marker);
+    number.push_str(" #");
+    time::push_digits(&mut number, index as u64 + 1, 1);
     [
-        format!("{marker} #{}", index + 1),
+        number,
         slot.name.to_string(),
         slot.email
             .as_deref()
@@ -204,51 +227,53 @@ fn status_text(status: Status, paint: Paint) -> String {
     paint.paint(text, colour)
 }
 
-/// The indented lines under a slot's head row.
-fn body(view: &SlotView, paint: Paint, detail: bool, now: i64) -> String {
+/// Appends the indented lines under a slot's head row.
+fn body(out: &mut String, view: &SlotView, paint: Paint, detail: bool, now: i64) {
     const INDENT: &str = "      ";
-    let mut out = String::new();
-    match &view.usage {
-        Some(snap) => {
-            out.push_str(&window_lines(snap, paint, detail, now, INDENT));
-            if let (true, Some(extra)) = (detail, &view.extra) {
-                out.push_str(&extra_line(extra, INDENT));
-            }
+    if let Some(snap) = &view.usage {
+        out.push_str(&window_lines(snap, paint, detail, now, INDENT));
+        if let (true, Some(extra)) = (detail, &view.extra) {
+            out.push_str(&extra_line(extra, INDENT));
         }
-        None => {
-            let _ = writeln!(out, "{INDENT}{:<6} not known", "usage");
-        }
+    } else {
+        label(out, INDENT, "usage");
+        out.push_str("not known\n");
     }
-    out.push_str(&expiry_line(view, now, INDENT));
+    expiry_line(out, view, now, INDENT);
     if let Some(at) = view.login_deadline_ms {
-        let _ = writeln!(
-            out,
-            "{INDENT}{:<6} renew by {} ({}, {})",
-            "login",
-            time::format_local(at),
-            time::format_rfc3339(at),
-            time::relative(now, at)
-        );
+        label(out, INDENT, "login");
+        for (text, after) in [
+            ("renew by ", time::format_local(at)),
+            (" (", time::format_rfc3339(at)),
+            (", ", time::relative(now, at)),
+        ] {
+            out.push_str(text);
+            out.push_str(&after);
+        }
+        out.push_str(")\n");
     }
     if let Some(snap) = &view.usage {
         out.push_str(&fetched_line(snap, view.stale, paint, now, INDENT));
     }
-    out
 }
 
 /// `token  expires in 7h 59m: 2025-06-15 21:00 CEST (2025-06-15T19:00:00Z)`.
-fn expiry_line(view: &SlotView, now: i64, indent: &str) -> String {
+fn expiry_line(out: &mut String, view: &SlotView, now: i64, indent: &str) {
+    label(out, indent, "token");
     let Some(at) = view.expires_at_ms else {
-        return format!("{indent}{:<6} no readable login in the archive\n", "token");
+        out.push_str("no readable login in the archive\n");
+        return;
     };
-    let verb = if at > now { "expires" } else { "expired" };
-    format!(
-        "{indent}{:<6} {verb} {}: {} ({})\n",
-        "token",
-        time::relative(now, at),
-        time::format_local(at),
-        time::format_rfc3339(at)
-    )
+    out.push_str(if at > now { "expires " } else { "expired " });
+    for (text, after) in [
+        ("", time::relative(now, at)),
+        (": ", time::format_local(at)),
+        (" (", time::format_rfc3339(at)),
+    ] {
+        out.push_str(text);
+        out.push_str(&after);
+    }
+    out.push_str(")\n");
 }
 
 /// `--debug`: paths, the catalog and every stored login, tokens included, under a

@@ -95,11 +95,21 @@ pub struct Credentials {
 
 impl Credentials {
     /// Validates `bytes` (rules in the module docs) and keeps them verbatim.
+    /// The parsed document's own copy of the bytes becomes [`Credentials::raw`] (one
+    /// copy of the login, not two) and is wiped when the blob is refused.
     pub fn parse(bytes: &[u8]) -> Result<Credentials, CredsError> {
-        let doc = read::open(bytes)?;
-        let login = read::login(&doc)?;
+        let doc = read::parse(bytes)?;
+        let login = read::check_container(&doc).and_then(|()| read::login(&doc));
+        let mut raw = doc.into_bytes();
+        let login = match login {
+            Ok(login) => login,
+            Err(err) => {
+                crate::sys::mem::wipe(&mut raw);
+                return Err(err);
+            }
+        };
         Ok(Credentials {
-            raw: bytes.to_vec(),
+            raw,
             access_token: login.access_token,
             refresh_token: login.refresh_token,
             expires_at_ms: login.expires_at_ms,

@@ -16,6 +16,13 @@ const TOKEN_ACCOUNT: &str = "claudeAiOauth.tokenAccount";
 /// The parsed blob when it is a UTF-8 JSON object without a BOM and without a repeated
 /// top-level key: enough to edit its top-level members without guessing.
 pub(super) fn open(bytes: &[u8]) -> Result<Document, CredsError> {
+    let doc = parse(bytes)?;
+    check_container(&doc)?;
+    Ok(doc)
+}
+
+/// The first half of [`open`]: UTF-8 without a BOM, and JSON.
+pub(super) fn parse(bytes: &[u8]) -> Result<Document, CredsError> {
     if let Err(e) = std::str::from_utf8(bytes) {
         return Err(CredsError::NotUtf8 {
             offset: e.valid_up_to(),
@@ -24,14 +31,17 @@ pub(super) fn open(bytes: &[u8]) -> Result<Document, CredsError> {
     if bytes.starts_with(BOM) {
         return Err(CredsError::Bom);
     }
-    let doc = Document::parse(bytes).map_err(CredsError::NotJson)?;
+    Document::parse(bytes).map_err(CredsError::NotJson)
+}
+
+/// The second half of [`open`]: an object without a repeated top-level key.
+pub(super) fn check_container(doc: &Document) -> Result<(), CredsError> {
     if doc.root().kind() != Kind::Object {
         return Err(CredsError::NotAnObject);
     }
-    check_duplicates(&doc, 0..bytes.len(), Scope::TopLevel, |dup| {
+    check_duplicates(doc, 0..doc.as_bytes().len(), Scope::TopLevel, |dup| {
         dup.object.is_empty()
-    })?;
-    Ok(doc)
+    })
 }
 
 /// What `login` read from `claudeAiOauth` (and the top-level `organizationUuid`).

@@ -196,7 +196,8 @@ impl Document {
         if key.escaped {
             self.key_text(key) == wanted
         } else {
-            &self.src[key.start + 1..key.end - 1] == wanted
+            // Bytes, not `str`: the span is a whole key, so no boundary check is needed.
+            self.src.as_bytes().get(key.start + 1..key.end - 1) == Some(wanted.as_bytes())
         }
     }
 
@@ -342,10 +343,31 @@ impl<'a> Node<'a> {
     /// The value of member `key` of an object. With a repeated key this is the last
     /// one, as ECMAScript's `JSON.parse` (which Claude Code uses) reads it.
     pub fn get(&self, key: &str) -> Option<Node<'a>> {
-        self.members()
-            .filter(|m| m.key_is(key))
-            .last()
-            .map(|m| m.value())
+        if self.kind() != Kind::Object {
+            return None;
+        }
+        // The hot path of every reader: a plain walk over the member entries that
+        // compares key lengths before bytes (most members fail on the length).
+        let doc = self.doc;
+        let wanted = key.as_bytes();
+        let mut found = None;
+        let mut index = self.index + 1;
+        while index < self.entry().next {
+            let entry = doc.entry(index);
+            let matches = match entry.key {
+                Some(span) if span.escaped => doc.key_text(span) == key,
+                Some(span) => {
+                    span.end - span.start == wanted.len() + 2
+                        && doc.src.as_bytes().get(span.start + 1..span.end - 1) == Some(wanted)
+                }
+                None => false,
+            };
+            if matches {
+                found = Some(index);
+            }
+            index = entry.next;
+        }
+        found.map(|index| doc.node(index))
     }
 
     /// The value at a path of object keys below this node.

@@ -36,6 +36,7 @@ pub(crate) fn string(
     let mut i = start + 1;
     let mut escaped = false;
     loop {
+        i = plain_run_end(src, i);
         match src.get(i).copied() {
             None => return Err(early_end(src)),
             Some(b'"') => {
@@ -53,6 +54,36 @@ pub(crate) fn string(
             Some(byte) => i += utf8_char(src, i, byte)?,
         }
     }
+}
+
+/// Offset of the first byte from `i` on that [`string`] must look at by itself (a
+/// quote, a backslash, a control character or a non-ASCII byte), found a word of eight
+/// bytes at a time; the bytes before it are plain ASCII string content. Fewer than
+/// eight bytes from the end it stops, and the byte loop does the rest.
+fn plain_run_end(src: &[u8], mut i: usize) -> usize {
+    while let Some(word) = src.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        let mask = special_mask(u64::from_le_bytes(*word));
+        if mask != 0 {
+            return i + (mask.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i
+}
+
+/// A word with the high bit set in the lowest byte of `word` (little-endian) that is
+/// below 0x20, a quote, a backslash, or 0x80 and up, and perhaps in later bytes. Each
+/// test is the classic "some byte is zero / below n" bit trick: a borrow starts only
+/// at a byte that matches and moves only upward, so the lowest flag is exact (higher
+/// ones may be false) and a word without a special byte has no flag at all.
+fn special_mask(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGH;
+    let control = below(word, 0x20);
+    let quote = below(word ^ (ONES * u64::from(b'"')), 1);
+    let backslash = below(word ^ (ONES * u64::from(b'\\')), 1);
+    control | quote | backslash | (word & HIGH)
 }
 
 /// Width of the valid UTF-8 character starting at `i` with lead byte `lead`.
@@ -209,4 +240,68 @@ fn decode_unicode<'s>(esc: &'s str, out: &mut String) -> &'s str {
     // A lone surrogate is not a char: from_u32 refuses it.
     out.push(char::from_u32(unit).unwrap_or('\u{FFFD}'));
     esc.get(6..).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{special_mask, string};
+
+    /// What [`string`] must stop at, one byte at a time.
+    fn special(byte: u8) -> bool {
+        byte < 0x20 || byte == b'"' || byte == b'\\' || byte >= 0x80
+    }
+
+    /// The byte [`special_mask`] flags first, if any.
+    fn first_flag(word: [u8; 8]) -> Option<usize> {
+        let mask = special_mask(u64::from_le_bytes(word));
+        (mask != 0).then(|| (mask.trailing_zeros() / 8) as usize)
+    }
+
+    #[test]
+    fn the_word_test_finds_exactly_the_first_special_byte() {
+        for filler in [b'a', b' ', b'~', 0x21, 0x7f] {
+            assert_eq!(first_flag([filler; 8]), None);
+            for first in 0..8 {
+                for a in 0..=255u8 {
+                    let mut word = [filler; 8];
+                    word[first] = a;
+                    let expected = special(a).then_some(first);
+                    assert_eq!(first_flag(word), expected, "{a:#04x} at {first}");
+                    // Whatever comes later, an earlier special byte is the one found.
+                    for later in first + 1..8 {
+                        for b in 0..=255u8 {
+                            word[later] = b;
+                            let expected = match (special(a), special(b)) {
+                                (true, _) => Some(first),
+                                (false, true) => Some(later),
+                                (false, false) => None,
+                            };
+                            assert_eq!(
+                                first_flag(word),
+                                expected,
+                                "{a:#04x}@{first} {b:#04x}@{later}"
+                            );
+                        }
+                        word[later] = filler;
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_special_byte_is_found_wherever_a_long_string_holds_it() {
+        let plain = "A1b2C3d4-_.~".repeat(6);
+        for at in 0..plain.len() {
+            for (insert, bad) in [("\\n", false), ("\u{e9}", false), ("\u{1}", true)] {
+                let text = format!("\"{}{insert}{}\"", &plain[..at], &plain[at..]);
+                let result = string(text.as_bytes(), 0, &mut Vec::new());
+                assert_eq!(result.is_err(), bad, "{insert:?} at {at}");
+                if let Ok(token) = result {
+                    assert_eq!(token.end, text.len(), "{insert:?} at {at}");
+                    assert_eq!(token.escaped, insert == "\\n");
+                }
+            }
+        }
+    }
 }

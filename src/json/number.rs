@@ -12,6 +12,13 @@ pub(crate) fn exact_integer(text: &str) -> Option<i128> {
         Some(rest) => (true, rest),
         None => (false, text),
     };
+    // Plain digits (what every timestamp is) need none of the scaling below.
+    if unsigned.len() <= MAX_DIGITS && unsigned.bytes().all(|d| d.is_ascii_digit()) {
+        let magnitude = unsigned
+            .bytes()
+            .fold(0i128, |acc, d| acc * 10 + i128::from(d - b'0'));
+        return Some(if negative { -magnitude } else { magnitude });
+    }
     let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
         Some(at) => (&unsigned[..at], parse_exponent(&unsigned[at + 1..])),
         None => (unsigned, 0),

@@ -34,8 +34,9 @@ pub(crate) fn parse(src: &[u8], limits: Limits) -> Result<Parsed, Error> {
         src,
         pos: if bom { BOM.len() } else { 0 },
         max_depth: limits.max_depth,
-        entries: Vec::new(),
+        entries: Vec::with_capacity(entry_estimate(src.len())),
         stack: Vec::new(),
+        keys: Vec::new(),
         duplicates: Vec::new(),
         lone_surrogates: Vec::new(),
     };
@@ -48,44 +49,31 @@ pub(crate) fn parse(src: &[u8], limits: Limits) -> Result<Parsed, Error> {
     })
 }
 
+/// Room for the entries of a `len`-byte text, so that the list is rarely regrown:
+/// the JSON this tool reads has about one value per 16 bytes or fewer. Capped, so a
+/// large hostile input does not reserve memory up front.
+fn entry_estimate(len: usize) -> usize {
+    (len / 16 + 4).min(1 << 14)
+}
+
 /// An array or object that has been opened and not yet closed.
 struct Frame<'a> {
     entry: usize,
     object: bool,
     members: usize,
-    /// Decoded keys seen so far.
-    keys: Keys<'a>,
+    /// Where this object's keys start in [`Parser::keys`] (while it has few).
+    keys_from: usize,
+    /// This object's keys once it has more than [`LIST_MAX`]: a set keeps many
+    /// members linear.
+    many: Option<HashSet<Key<'a>>>,
 }
 
-/// An object's keys so far: a list while short (no hashing, no random seed, one
-/// allocation), a hash set past [`Keys::LIST_MAX`] so that many members stay linear.
-enum Keys<'a> {
-    List(Vec<Cow<'a, str>>),
-    Set(HashSet<Cow<'a, str>>),
-}
+/// A decoded key, compared as bytes (the scanner already checked them as UTF-8).
+type Key<'a> = Cow<'a, [u8]>;
 
-impl<'a> Keys<'a> {
-    /// Objects this tool reads have a dozen members or fewer.
-    const LIST_MAX: usize = 16;
-
-    /// Adds `key`; false when it was already there.
-    fn insert(&mut self, key: Cow<'a, str>) -> bool {
-        match self {
-            Keys::Set(set) => set.insert(key),
-            Keys::List(list) if list.contains(&key) => false,
-            Keys::List(list) if list.len() < Self::LIST_MAX => {
-                list.push(key);
-                true
-            }
-            Keys::List(list) => {
-                let mut set: HashSet<_> = list.drain(..).collect();
-                set.insert(key);
-                *self = Keys::Set(set);
-                true
-            }
-        }
-    }
-}
+/// Objects this tool reads have a dozen members or fewer: up to this many keys, a
+/// list (no hashing, no random seed, no allocation of its own) finds repeats.
+const LIST_MAX: usize = 16;
 
 struct Parser<'a> {
     src: &'a [u8],
@@ -93,6 +81,8 @@ struct Parser<'a> {
     max_depth: usize,
     entries: Vec<Entry>,
     stack: Vec<Frame<'a>>,
+    /// The keys of every open object that has at most [`LIST_MAX`], innermost last.
+    keys: Vec<Key<'a>>,
     duplicates: Vec<Duplicate>,
     lone_surrogates: Vec<usize>,
 }
@@ -174,19 +164,33 @@ impl<'a> Parser<'a> {
     /// Remembers a key in its object and reports it when the object already had it.
     fn note_key(&mut self, span: KeySpan) {
         let src: &'a [u8] = self.src;
-        // The scanner validated the key's bytes as UTF-8, so this never fails.
-        let Ok(raw) = std::str::from_utf8(&src[span.start + 1..span.end - 1]) else {
-            return;
-        };
-        let key = if span.escaped {
-            Cow::Owned(lex::unescape(raw))
+        let raw = &src[span.start + 1..span.end - 1];
+        let key: Key<'a> = if span.escaped {
+            // The scanner validated the key's bytes as UTF-8, so this never fails.
+            let text = std::str::from_utf8(raw).unwrap_or_default();
+            Cow::Owned(lex::unescape(text).into_bytes())
         } else {
             Cow::Borrowed(raw)
         };
         let Some(frame) = self.stack.last_mut() else {
             return;
         };
-        if !frame.keys.insert(key) {
+        // Nested objects have closed and dropped their keys: ours are the tail.
+        let list = &self.keys[frame.keys_from..];
+        let fresh = if let Some(set) = &mut frame.many {
+            set.insert(key)
+        } else if list.contains(&key) {
+            false
+        } else if list.len() < LIST_MAX {
+            self.keys.push(key);
+            true
+        } else {
+            let mut set: HashSet<Key<'a>> = self.keys.drain(frame.keys_from..).collect();
+            set.insert(key);
+            frame.many = Some(set);
+            true
+        };
+        if !fresh {
             self.duplicates.push(Duplicate {
                 object: frame.entry,
                 key: span,
@@ -245,7 +249,8 @@ impl<'a> Parser<'a> {
             entry,
             object,
             members: 0,
-            keys: Keys::List(Vec::new()),
+            keys_from: self.keys.len(),
+            many: None,
         });
         self.pos += 1;
         Ok(())
@@ -256,6 +261,7 @@ impl<'a> Parser<'a> {
         self.pos += 1;
         let next = self.entries.len();
         if let Some(frame) = self.stack.pop() {
+            self.keys.truncate(frame.keys_from);
             let entry = &mut self.entries[frame.entry];
             entry.end = self.pos;
             entry.next = next;
@@ -336,5 +342,29 @@ mod tests {
         names.push("k25".into());
         names.push("k25".into());
         assert_eq!(repeated(&object(&names)), ["k25", "k25"]);
+    }
+
+    #[test]
+    fn keys_of_nested_objects_are_their_own_and_leave_with_them() {
+        let doc = Document::parse(
+            br#"{"a":{"a":1,"b":{"a":2}},"b":{"a":1},"c":[{"a":1},{"a":2}],"a":3}"#,
+        )
+        .unwrap();
+        assert_eq!(repeated(&doc), ["a"]);
+        let top = doc.duplicate_keys();
+        assert!(top[0].object.is_empty(), "the repeat is at the top level");
+    }
+
+    #[test]
+    fn an_escaped_key_repeats_its_plain_spelling_inside_a_long_object() {
+        for n in [2, 20] {
+            let mut text: Vec<String> = keys(n)
+                .iter()
+                .map(|k| format!("\"{k}\":{{\"k0\":0}}"))
+                .collect();
+            text.push("\"\\u006b1\":0".into());
+            let doc = Document::parse(format!("{{{}}}", text.join(",")).as_bytes()).unwrap();
+            assert_eq!(repeated(&doc), ["k1"], "{n} keys");
+        }
     }
 }

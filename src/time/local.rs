@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use super::civil::Civil;
+use super::push_digits;
 use crate::sys;
 
 /// One instant in the local zone.
@@ -71,15 +72,17 @@ pub fn format_local(ms: i64) -> String {
     let l = local(ms);
     let c = &l.civil;
     let mut out = String::with_capacity(24);
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02} {:02}:{:02} {}",
-        c.year,
-        c.month,
-        c.day,
-        c.hour,
-        c.minute,
-        l.zone_label()
-    );
+    match u64::try_from(c.year) {
+        Ok(year) => push_digits(&mut out, year, 4),
+        Err(_) => {
+            let _ = write!(out, "{:04}", c.year);
+        }
+    }
+    for (sep, field) in [('-', c.month), ('-', c.day), (' ', c.hour), (':', c.minute)] {
+        out.push(sep);
+        push_digits(&mut out, u64::from(field), 2);
+    }
+    out.push(' ');
+    out.push_str(&l.zone_label());
     out
 }

@@ -10,31 +10,43 @@
 //!
 //! Future instants read `in <d>`, past ones `<d> ago`. Never reads a clock.
 
+use super::push_digits;
+
 /// How `to` looks from `from`: `in 3h 05m` when `to` is later, `3h 05m ago` when earlier.
 pub fn relative(from_ms: i64, to_ms: i64) -> String {
     let seconds = to_ms.abs_diff(from_ms) / 1_000;
     if seconds == 0 {
         return "now".to_owned();
     }
-    let span = span(seconds);
-    if to_ms > from_ms {
-        format!("in {span}")
-    } else {
-        format!("{span} ago")
+    let mut out = String::with_capacity(16);
+    let future = to_ms > from_ms;
+    if future {
+        out.push_str("in ");
     }
+    span(&mut out, seconds);
+    if !future {
+        out.push_str(" ago");
+    }
+    out
 }
 
-fn span(seconds: u64) -> String {
+fn span(out: &mut String, seconds: u64) {
     const MINUTE: u64 = 60;
     const HOUR: u64 = 60 * MINUTE;
     const DAY: u64 = 24 * HOUR;
+    let mut part = |n: u64, width: usize, unit: &str| {
+        push_digits(out, n, width);
+        out.push_str(unit);
+    };
     if seconds < MINUTE {
-        format!("{seconds}s")
+        part(seconds, 1, "s");
     } else if seconds < HOUR {
-        format!("{}m", seconds / MINUTE)
+        part(seconds / MINUTE, 1, "m");
     } else if seconds < DAY {
-        format!("{}h {:02}m", seconds / HOUR, seconds % HOUR / MINUTE)
+        part(seconds / HOUR, 1, "h ");
+        part(seconds % HOUR / MINUTE, 2, "m");
     } else {
-        format!("{}d {}h", seconds / DAY, seconds % DAY / HOUR)
+        part(seconds / DAY, 1, "d ");
+        part(seconds % DAY / HOUR, 1, "h");
     }
 }

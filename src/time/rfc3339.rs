@@ -17,7 +17,7 @@
 use std::fmt::Write as _;
 
 use super::civil::Civil;
-use super::TimeError;
+use super::{push_digits, TimeError};
 
 /// Parses an RFC 3339 timestamp into milliseconds since 1970-01-01T00:00:00Z.
 pub fn parse_rfc3339(text: &str) -> Result<i64, TimeError> {
@@ -36,18 +36,25 @@ pub fn parse_rfc3339(text: &str) -> Result<i64, TimeError> {
 pub fn format_rfc3339(ms: i64) -> String {
     let c = Civil::from_epoch_ms(ms);
     let mut out = String::with_capacity(24);
-    if (0..=9999).contains(&c.year) {
-        let _ = write!(out, "{:04}", c.year);
-    } else {
-        let _ = write!(out, "{:+05}", c.year);
+    match u64::try_from(c.year) {
+        Ok(year) if year <= 9999 => push_digits(&mut out, year, 4),
+        _ => {
+            let _ = write!(out, "{:+05}", c.year);
+        }
     }
-    let _ = write!(
-        out,
-        "-{:02}-{:02}T{:02}:{:02}:{:02}",
-        c.month, c.day, c.hour, c.minute, c.second
-    );
+    for (sep, field) in [
+        ('-', c.month),
+        ('-', c.day),
+        ('T', c.hour),
+        (':', c.minute),
+        (':', c.second),
+    ] {
+        out.push(sep);
+        push_digits(&mut out, u64::from(field), 2);
+    }
     if c.millisecond != 0 {
-        let _ = write!(out, ".{:03}", c.millisecond);
+        out.push('.');
+        push_digits(&mut out, u64::from(c.millisecond), 3);
     }
     out.push('Z');
     out

@@ -1,6 +1,9 @@
 //! Benchmarks, ignored by default; they print figures and assert no timing (run:
 //! `cargo test --release --test it bench -- --ignored --nocapture --test-threads 1`).
-//! - `list --no-usage` with 50 slots: median wall time of 30 runs of the binary.
+//! - `list --no-usage` with 50 slots: median wall time of [`RUNS`] runs of the binary,
+//!   output to /dev/null (as hyperfine times commands), next to the floor every run
+//!   pays (the same binary printing `--version`: exec, dynamic linking, runtime
+//!   start-up). A first, untimed run is checked: exit 0 and no token in its output.
 //! - `list` with 16 slots against the fake answering each request 300 ms late: wall
 //!   time of a run that asks every slot (parallel requests keep it near 300 ms).
 //! - The release binary's size (built here when `target/release` has none).
@@ -8,7 +11,7 @@
 #![allow(clippy::print_stdout)] // benchmarks report their figures on stdout
 
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::support::stderr;
@@ -21,14 +24,32 @@ fn setup(n: usize) -> Setup {
     Setup::new(&refs)
 }
 
-/// Runs `args` once and returns how long the process took, end to end.
-fn timed(setup: &Setup, args: &[&str]) -> Duration {
-    let start = Instant::now();
-    let out = setup.run(args);
-    let took = start.elapsed();
+/// Runs `args` once, checked: exit 0 and no token in either stream.
+fn checked(setup: &Setup, args: &[&str]) {
+    let out = setup.run_showing_tokens(args);
     assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+    setup.assert_no_token(args, &out);
+}
+
+/// Runs `args` once and returns how long the process took, end to end, with its
+/// output going to /dev/null as a benchmark tool would send it (pipes and reading
+/// them back would be timed too); [`checked`] runs look at the output.
+fn timed(setup: &Setup, args: &[&str]) -> Duration {
+    let mut command = setup.home.command(args);
+    command
+        .envs(setup.fake.env())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let start = Instant::now();
+    let status = command.status().expect("run claude-token");
+    let took = start.elapsed();
+    assert_eq!(status.code(), Some(0), "{args:?}");
     took
 }
+
+/// Runs of `list --no-usage` (and of the floor) timed; the median is reported.
+const RUNS: usize = 200;
 
 fn median(mut runs: Vec<Duration>) -> Duration {
     runs.sort();
@@ -39,14 +60,19 @@ fn median(mut runs: Vec<Duration>) -> Duration {
 #[ignore = "benchmark: prints figures"]
 fn bench_list_no_usage_with_50_slots() {
     let setup = setup(50);
-    timed(&setup, &["list", "--no-usage"]); // warm the page cache
-    let runs: Vec<Duration> = (0..30)
-        .map(|_| timed(&setup, &["list", "--no-usage"]))
-        .collect();
+    checked(&setup, &["list", "--no-usage"]); // also warms the page cache
+    let mut floor = Vec::new();
+    let mut runs = Vec::new();
+    for _ in 0..RUNS {
+        floor.push(timed(&setup, &["--version"]));
+        runs.push(timed(&setup, &["list", "--no-usage"]));
+    }
     let (min, max) = (*runs.iter().min().unwrap(), *runs.iter().max().unwrap());
     println!(
-        "bench list --no-usage, 50 slots: median {:?} (min {min:?}, max {max:?}) over 30 runs",
-        median(runs)
+        "bench list --no-usage, 50 slots: median {:?} (min {min:?}, max {max:?}) over {RUNS} \
+         runs; floor (`--version`, same binary) median {:?}",
+        median(runs),
+        median(floor)
     );
     keep_home_if_asked(setup);
 }

@@ -50,7 +50,13 @@ impl Setup {
     /// Runs the binary against the fake; no output may hold a token it issued.
     pub fn run(&self, args: &[&str]) -> Output {
         let out = self.run_showing_tokens(args);
-        for text in [stdout(&out), stderr(&out)] {
+        self.assert_no_token(args, &out);
+        out
+    }
+
+    /// Neither output stream of `args`'s run shows a token.
+    pub fn assert_no_token(&self, args: &[&str], out: &Output) {
+        for text in [stdout(out), stderr(out)] {
             assert!(
                 !text.contains("sk-ant-"),
                 "{args:?} printed a token: {text}"
@@ -59,7 +65,6 @@ impl Setup {
                 assert!(!text.contains(&token), "{args:?} printed a token");
             }
         }
-        out
     }
 
     /// [`Setup::run`] without the token check (`--debug` shows tokens on purpose).

@@ -142,6 +142,14 @@ fn reads_integers_exactly_or_not_at_all() {
         ("18446744073709551616", None, None),
         ("1844674407370955161.5e1", None, Some(u64::MAX)),
         ("12345678901234567890e-10", None, None),
+        ("100000000000000000000", None, None),
+        ("99999999999999999999", None, None),
+        ("-18446744073709551615", None, None),
+        (
+            "1795941314598",
+            Some(1_795_941_314_598),
+            Some(1_795_941_314_598),
+        ),
     ];
     for &(text, i, u) in cases {
         let parsed = doc(text);
