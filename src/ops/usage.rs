@@ -26,7 +26,7 @@ use crate::creds::{same_lineage, Credentials};
 use crate::engine::Transaction;
 use crate::oauth::{self, ExtraUsage, Usage, Window};
 use crate::redact::Secret;
-use crate::store::{Blob, StoreId};
+use crate::store::StoreId;
 use crate::Error;
 
 use super::identity;
@@ -162,7 +162,13 @@ pub fn gather(
     options: &Options,
     clock: fn() -> i64,
 ) -> Result<Gathered, Error> {
-    let (mut catalog, mut logins) = read_state(locker, options)?;
+    // Without a client the logins are only looked at for their times.
+    let keep = if client.is_some() {
+        Keep::Logins
+    } else {
+        Keep::Times
+    };
+    let (mut catalog, mut logins) = read_state(locker, options, keep)?;
     let now = clock();
     let Some(client) = client else {
         let slots = views(&catalog, &logins, now);
@@ -241,11 +247,47 @@ pub fn gather(
 /// One slot's login as read under the lock.
 struct SlotLogin {
     name: SlotName,
+    /// The login's times; `None`: the slot has no readable login.
+    times: Option<Times>,
+    /// The login itself, when kept ([`Keep::Logins`]).
     login: Option<Credentials>,
 }
 
+/// What a view needs of a login.
+#[derive(Debug, Clone, Copy)]
+struct Times {
+    expires_at_ms: i64,
+    login_deadline_ms: Option<i64>,
+}
+
+impl SlotLogin {
+    fn new(name: SlotName, login: Option<Credentials>, keep: Keep) -> Self {
+        let times = login.as_ref().map(|login| Times {
+            expires_at_ms: login.expires_at_ms(),
+            login_deadline_ms: login.refresh_token_expires_at_ms(),
+        });
+        SlotLogin {
+            name,
+            times,
+            login: login.filter(|_| keep == Keep::Logins),
+        }
+    }
+}
+
+/// Whether the logins read are kept, or only their times (nothing will be asked:
+/// each login is dropped, and its bytes wiped, as soon as it has been read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    Logins,
+    Times,
+}
+
 /// Session 1: the catalog and each chosen slot's login.
-fn read_state(locker: &dyn Locker, options: &Options) -> Result<(Catalog, Vec<SlotLogin>), Error> {
+fn read_state(
+    locker: &dyn Locker,
+    options: &Options,
+    keep: Keep,
+) -> Result<(Catalog, Vec<SlotLogin>), Error> {
     let mut state = None;
     locker.locked(&mut |session| {
         if let Some(name) = &options.only {
@@ -255,7 +297,7 @@ fn read_state(locker: &dyn Locker, options: &Options) -> Result<(Catalog, Vec<Sl
                 });
             }
         }
-        state = Some((session.catalog().clone(), logins(session, options)?));
+        state = Some((session.catalog().clone(), logins(session, options, keep)?));
         Ok(())
     })?;
     Ok(state.expect("the locked body ran"))
@@ -263,7 +305,7 @@ fn read_state(locker: &dyn Locker, options: &Options) -> Result<(Catalog, Vec<Sl
 
 /// Each chosen slot's login (see the module docs). A missing or broken archive gives
 /// `None`: the slot is still listed.
-fn logins(session: &Session<'_>, options: &Options) -> Result<Vec<SlotLogin>, Error> {
+fn logins(session: &Session<'_>, options: &Options, keep: Keep) -> Result<Vec<SlotLogin>, Error> {
     let catalog = session.catalog();
     let live = match catalog.active_slot() {
         Some(_) => Live::read(session.stores())?,
@@ -272,41 +314,23 @@ fn logins(session: &Session<'_>, options: &Options) -> Result<Vec<SlotLogin>, Er
             file: None,
         },
     };
-    let chosen: Vec<&Slot> = catalog
-        .slots
-        .iter()
-        .filter(|slot| options.only.as_ref().is_none_or(|only| *only == slot.name))
-        .collect();
-    let blobs = chosen
-        .iter()
-        .map(|slot| session.read(&StoreId::Archive(slot.name.clone())))
-        .collect::<Result<Vec<_>, _>>()?;
-    let parsed = parse_all(&blobs);
-    drop(blobs);
-    let mut out = Vec::with_capacity(chosen.len());
-    for (slot, archived) in chosen.into_iter().zip(parsed) {
-        let active = catalog.active.as_ref() == Some(&slot.name);
-        let login = if active {
+    let mut out = Vec::with_capacity(catalog.slots.len());
+    for slot in &catalog.slots {
+        if options.only.as_ref().is_some_and(|only| *only != slot.name) {
+            continue;
+        }
+        // Parsed as soon as read: one archive in memory at a time, still in cache.
+        let archived = session
+            .read(&StoreId::Archive(slot.name.clone()))?
+            .and_then(|blob| Credentials::parse(blob.as_bytes()).ok());
+        let login = if catalog.active.as_ref() == Some(&slot.name) {
             live_or(session, &slot.name, &live, archived)?
         } else {
             archived
         };
-        out.push(SlotLogin {
-            name: slot.name.clone(),
-            login,
-        });
+        out.push(SlotLogin::new(slot.name.clone(), login, keep));
     }
     Ok(out)
-}
-
-/// Every blob parsed as a login (`None`: absent, or not a login we can read), in
-/// order. (Parsing the second half on a helper thread was measured slower: waking
-/// and joining a thread cost more than parsing 25 logins.)
-fn parse_all(blobs: &[Option<Blob>]) -> Vec<Option<Credentials>> {
-    blobs
-        .iter()
-        .map(|blob| Credentials::parse(blob.as_ref()?.as_bytes()).ok())
-        .collect()
 }
 
 /// The active slot's live login when it is the slot's and no older than `archived`.
@@ -355,10 +379,7 @@ fn in_order_of(old: &[SlotLogin], mut new: Vec<SlotLogin>) -> Vec<SlotLogin> {
     old.iter()
         .map(|o| match new.iter().position(|n| n.name == o.name) {
             Some(at) => new.swap_remove(at),
-            None => SlotLogin {
-                name: o.name.clone(),
-                login: None,
-            },
+            None => SlotLogin::new(o.name.clone(), None, Keep::Logins),
         })
         .collect()
 }
@@ -430,7 +451,8 @@ fn refresh_all(
             };
             errors.push((name.clone(), error));
         }
-        state = Some((session.catalog().clone(), logins(session, options)?, errors));
+        let logins = logins(session, options, Keep::Logins)?;
+        state = Some((session.catalog().clone(), logins, errors));
         Ok(())
     })?;
     Ok(state.expect("the locked body ran"))
@@ -443,15 +465,15 @@ fn views(catalog: &Catalog, logins: &[SlotLogin], now: i64) -> Vec<SlotView> {
         .map(|login| {
             let usage = catalog.get(&login.name).and_then(|s| s.usage.clone());
             let stale = usage.as_ref().is_some_and(|u| !is_recent(u, now));
-            let creds = login.login.as_ref();
+            let times = login.times;
             SlotView {
                 name: login.name.clone(),
-                expires_at_ms: creds.map(Credentials::expires_at_ms),
-                login_deadline_ms: creds.and_then(Credentials::refresh_token_expires_at_ms),
+                expires_at_ms: times.map(|t| t.expires_at_ms),
+                login_deadline_ms: times.and_then(|t| t.login_deadline_ms),
                 usage,
                 stale,
                 extra: None,
-                problem: creds.is_none().then_some(Problem::NoLogin),
+                problem: times.is_none().then_some(Problem::NoLogin),
             }
         })
         .collect()
