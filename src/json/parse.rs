@@ -282,7 +282,14 @@ impl<'a> Parser<'a> {
     }
 
     fn skip_ws(&mut self) {
-        while self.peek().is_some_and(lex::is_ws) {
+        loop {
+            // Indentation comes in runs of spaces: eight at a time where it can.
+            while self.src.get(self.pos..).and_then(<[u8]>::first_chunk::<8>) == Some(&[b' '; 8]) {
+                self.pos += 8;
+            }
+            if !self.peek().is_some_and(lex::is_ws) {
+                return;
+            }
             self.pos += 1;
         }
     }

@@ -24,7 +24,7 @@ pub use rfc3339::{format_rfc3339, parse_rfc3339};
 /// here write many short numbers; this skips `fmt`'s machinery, which costs more than
 /// the digits.
 pub fn push_digits(out: &mut String, n: u64, width: usize) {
-    let mut buf = [b'0'; 20];
+    let mut buf = [0u8; 20];
     let mut at = buf.len();
     let mut rest = n;
     loop {
@@ -35,10 +35,12 @@ pub fn push_digits(out: &mut String, n: u64, width: usize) {
             break;
         }
     }
-    out.extend(std::iter::repeat_n('0', width.saturating_sub(buf.len())));
-    let start = at.min(buf.len().saturating_sub(width));
-    // Only ASCII digits were written.
-    out.push_str(std::str::from_utf8(&buf[start..]).unwrap_or_default());
+    for _ in buf.len() - at..width {
+        out.push('0');
+    }
+    for &digit in &buf[at..] {
+        out.push(char::from(digit));
+    }
 }
 
 /// 0000-01-01T00:00:00Z, the earliest instant RFC 3339 can write.
