@@ -9,7 +9,16 @@ use std::fmt;
 use std::ops::Range;
 
 /// `Entry::parent` of the top-level value.
-pub(crate) const NO_PARENT: usize = usize::MAX;
+pub(crate) const NO_PARENT: usize = u32::MAX as usize;
+
+/// The largest input a document holds: its offsets and indexes are `u32`, which keeps
+/// an entry at 32 bytes (a larger input is `TooLarge` whatever the limits say).
+pub const SIZE_CEILING: usize = (u32::MAX - 1) as usize;
+
+/// An offset or index into a document of at most [`SIZE_CEILING`] bytes.
+fn narrow(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
+}
 
 /// What kind of value a node is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,25 +34,104 @@ pub enum Kind {
 /// One value of the tree, in pre-order.
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
-    pub kind: Kind,
     /// Span of the value text in the source.
-    pub start: usize,
-    pub end: usize,
+    start: u32,
+    end: u32,
+    parent: u32,
+    /// Index just past this entry's subtree: its next sibling, if it has one.
+    next: u32,
+    /// The key, when this value is an object member's.
+    key: Option<KeySpan>,
+    pub kind: Kind,
     /// A string value containing backslash escapes.
     pub escaped: bool,
-    /// The key, when this value is an object member's.
-    pub key: Option<KeySpan>,
-    pub parent: usize,
-    /// Index just past this entry's subtree: its next sibling, if it has one.
-    pub next: usize,
+}
+
+impl Entry {
+    /// A value spanning `start..end`, not yet placed in the tree.
+    pub(crate) fn new(
+        kind: Kind,
+        start: usize,
+        end: usize,
+        escaped: bool,
+        key: Option<KeySpan>,
+    ) -> Entry {
+        Entry {
+            start: narrow(start),
+            end: narrow(end),
+            parent: u32::MAX,
+            next: 0,
+            key,
+            kind,
+            escaped,
+        }
+    }
+
+    pub(crate) fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    pub(crate) fn end(&self) -> usize {
+        self.end as usize
+    }
+
+    /// The enclosing container's index, or [`NO_PARENT`].
+    pub(crate) fn parent(&self) -> usize {
+        self.parent as usize
+    }
+
+    pub(crate) fn next(&self) -> usize {
+        self.next as usize
+    }
+
+    pub(crate) fn key(&self) -> Option<KeySpan> {
+        self.key
+    }
+
+    pub(crate) fn set_end(&mut self, end: usize) {
+        self.end = narrow(end);
+    }
+
+    pub(crate) fn set_parent(&mut self, parent: usize) {
+        self.parent = narrow(parent);
+    }
+
+    pub(crate) fn set_next(&mut self, next: usize) {
+        self.next = narrow(next);
+    }
 }
 
 /// Span of a member's key, quotes included.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct KeySpan {
-    pub start: usize,
-    pub end: usize,
+    start: u32,
+    end: u32,
     pub escaped: bool,
+}
+
+impl KeySpan {
+    pub(crate) fn new(start: usize, end: usize, escaped: bool) -> KeySpan {
+        KeySpan {
+            start: narrow(start),
+            end: narrow(end),
+            escaped,
+        }
+    }
+
+    /// Offset of the opening quote.
+    pub(crate) fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    /// Offset just past the closing quote.
+    pub(crate) fn end(&self) -> usize {
+        self.end as usize
+    }
+
+    /// The key's text between its quotes, as written.
+    fn inner(&self) -> Range<usize> {
+        self.start() + 1..self.end() - 1
+    }
 }
 
 /// A key that appears a second (or later) time in the same object.
@@ -89,7 +177,7 @@ impl Document {
     pub fn parse_with(input: &[u8], limits: Limits) -> Result<Self, Error> {
         let limits = Limits {
             max_depth: limits.max_depth.min(DEPTH_CEILING),
-            ..limits
+            max_size: limits.max_size.min(SIZE_CEILING),
         };
         let parsed = parse::parse(input, limits)?;
         // Outside strings the grammar admits only ASCII and the BOM, and the parser
@@ -147,7 +235,7 @@ impl Document {
         let describe = |dup: &Duplicate| DuplicateKey {
             object: self.path_of(dup.object, |index| positions[index]),
             key: self.key_text(dup.key).into_owned(),
-            offset: dup.key.start,
+            offset: dup.key.start(),
         };
         self.duplicates.iter().map(describe).collect()
     }
@@ -183,7 +271,7 @@ impl Document {
 
     /// The decoded text of a key.
     pub(crate) fn key_text(&self, key: KeySpan) -> Cow<'_, str> {
-        let raw = &self.src[key.start + 1..key.end - 1];
+        let raw = &self.src[key.inner()];
         if key.escaped {
             Cow::Owned(lex::unescape(raw))
         } else {
@@ -197,7 +285,7 @@ impl Document {
             self.key_text(key) == wanted
         } else {
             // Bytes, not `str`: the span is a whole key, so no boundary check is needed.
-            self.src.as_bytes().get(key.start + 1..key.end - 1) == Some(wanted.as_bytes())
+            self.src.as_bytes().get(key.inner()) == Some(wanted.as_bytes())
         }
     }
 
@@ -206,7 +294,7 @@ impl Document {
     fn path_of(&self, mut index: usize, position: impl Fn(usize) -> usize) -> Vec<PathStep> {
         let mut steps = Vec::new();
         while let Some(parent) = self.node(index).parent() {
-            steps.push(match self.entry(index).key {
+            steps.push(match self.entry(index).key() {
                 Some(key) => PathStep::Key(self.key_text(key).into_owned()),
                 None => PathStep::Index(position(index)),
             });
@@ -267,7 +355,7 @@ impl<'a> Node<'a> {
 
     /// Byte range of the value text in the source.
     pub fn span(&self) -> Range<usize> {
-        self.entry().start..self.entry().end
+        self.entry().start()..self.entry().end()
     }
 
     /// The value text exactly as written.
@@ -352,20 +440,21 @@ impl<'a> Node<'a> {
         let wanted = key.as_bytes();
         let mut found = None;
         let mut index = self.index + 1;
-        while index < self.entry().next {
+        let end = self.entry().next();
+        while index < end {
             let entry = doc.entry(index);
             let matches = match entry.key {
                 Some(span) if span.escaped => doc.key_text(span) == key,
                 Some(span) => {
-                    span.end - span.start == wanted.len() + 2
-                        && doc.src.as_bytes().get(span.start + 1..span.end - 1) == Some(wanted)
+                    span.end() - span.start() == wanted.len() + 2
+                        && doc.src.as_bytes().get(span.inner()) == Some(wanted)
                 }
                 None => false,
             };
             if matches {
                 found = Some(index);
             }
-            index = entry.next;
+            index = entry.next();
         }
         found.map(|index| doc.node(index))
     }
@@ -377,13 +466,13 @@ impl<'a> Node<'a> {
 
     /// The enclosing array or object.
     pub fn parent(&self) -> Option<Node<'a>> {
-        let parent = self.entry().parent;
+        let parent = self.entry().parent();
         (parent != NO_PARENT).then(|| self.doc.node(parent))
     }
 
     /// The key this value belongs to, when it is an object member's value.
     pub fn key(&self) -> Option<Cow<'a, str>> {
-        self.entry().key.map(|key| self.doc.key_text(key))
+        self.entry().key().map(|key| self.doc.key_text(key))
     }
 
     /// Whether this object has a repeated key.
@@ -422,11 +511,10 @@ pub struct Member<'a> {
 impl<'a> Member<'a> {
     fn key_span_raw(&self) -> KeySpan {
         // Every child of an object carries its key.
-        self.value.entry().key.unwrap_or(KeySpan {
-            start: 0,
-            end: 0,
-            escaped: false,
-        })
+        self.value
+            .entry()
+            .key()
+            .unwrap_or(KeySpan::new(0, 0, false))
     }
 
     /// The decoded key.
@@ -437,7 +525,7 @@ impl<'a> Member<'a> {
     /// Byte range of the key, quotes included.
     pub fn key_span(&self) -> Range<usize> {
         let key = self.key_span_raw();
-        key.start..key.end
+        key.start()..key.end()
     }
 
     /// The key exactly as written, quotes included.
@@ -456,7 +544,7 @@ impl<'a> Member<'a> {
 
     /// Byte range from the key's opening quote to the end of the value.
     pub fn span(&self) -> Range<usize> {
-        self.key_span_raw().start..self.value.span().end
+        self.key_span_raw().start()..self.value.span().end
     }
 }
 
@@ -482,7 +570,7 @@ impl<'a> Children<'a> {
         Children {
             doc: node.doc,
             next: node.index + 1,
-            end: node.entry().next,
+            end: node.entry().next(),
         }
     }
 
@@ -501,7 +589,7 @@ impl Iterator for Children<'_> {
     fn next(&mut self) -> Option<usize> {
         let index = self.next;
         (index < self.end).then(|| {
-            self.next = self.doc.entry(index).next;
+            self.next = self.doc.entry(index).next();
             index
         })
     }

@@ -146,11 +146,7 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         let token = lex::string(self.src, start, &mut self.lone_surrogates)?;
         self.pos = token.end;
-        let span = KeySpan {
-            start,
-            end: token.end,
-            escaped: token.escaped,
-        };
+        let span = KeySpan::new(start, token.end, token.escaped);
         self.note_key(span);
         self.skip_ws();
         if self.peek() != Some(b':') {
@@ -164,7 +160,7 @@ impl<'a> Parser<'a> {
     /// Remembers a key in its object and reports it when the object already had it.
     fn note_key(&mut self, span: KeySpan) {
         let src: &'a [u8] = self.src;
-        let raw = &src[span.start + 1..span.end - 1];
+        let raw = &src[span.start() + 1..span.end() - 1];
         let key: Key<'a> = if span.escaped {
             // The scanner validated the key's bytes as UTF-8, so this never fails.
             let text = std::str::from_utf8(raw).unwrap_or_default();
@@ -214,15 +210,7 @@ impl<'a> Parser<'a> {
             Some(b'n') => (Kind::Null, lex::literal(src, start, b"null")?, false),
             _ => return Err(self.fail(Reason::ExpectedValue)),
         };
-        self.push(Entry {
-            kind,
-            start,
-            end,
-            escaped,
-            key,
-            parent: NO_PARENT,
-            next: 0,
-        });
+        self.push(Entry::new(kind, start, end, escaped, key));
         self.pos = end;
         Ok(())
     }
@@ -235,15 +223,7 @@ impl<'a> Parser<'a> {
             });
         }
         let start = self.pos;
-        let entry = self.push(Entry {
-            kind,
-            start,
-            end: start,
-            escaped: false,
-            key,
-            parent: NO_PARENT,
-            next: 0,
-        });
+        let entry = self.push(Entry::new(kind, start, start, false, key));
         let object = kind == Kind::Object;
         self.stack.push(Frame {
             entry,
@@ -263,16 +243,16 @@ impl<'a> Parser<'a> {
         if let Some(frame) = self.stack.pop() {
             self.keys.truncate(frame.keys_from);
             let entry = &mut self.entries[frame.entry];
-            entry.end = self.pos;
-            entry.next = next;
+            entry.set_end(self.pos);
+            entry.set_next(next);
         }
     }
 
     /// Appends an entry under the innermost open container; returns its index.
     fn push(&mut self, mut entry: Entry) -> usize {
         let index = self.entries.len();
-        entry.parent = self.stack.last().map_or(NO_PARENT, |frame| frame.entry);
-        entry.next = index + 1;
+        entry.set_parent(self.stack.last().map_or(NO_PARENT, |frame| frame.entry));
+        entry.set_next(index + 1);
         self.entries.push(entry);
         index
     }
@@ -373,5 +353,21 @@ mod tests {
             let doc = Document::parse(format!("{{{}}}", text.join(",")).as_bytes()).unwrap();
             assert_eq!(repeated(&doc), ["k1"], "{n} keys");
         }
+    }
+
+    #[test]
+    fn an_entry_is_32_bytes() {
+        assert!(size_of::<super::Entry>() <= 32);
+    }
+
+    #[test]
+    fn no_limit_lets_a_document_outgrow_its_u32_offsets() {
+        use crate::json::Limits;
+        let limits = Limits {
+            max_depth: 8,
+            max_size: usize::MAX,
+        };
+        let clamped = Document::parse_with(b"[1]", limits).unwrap().limits();
+        assert_eq!(clamped.max_size, crate::json::document::SIZE_CEILING);
     }
 }
