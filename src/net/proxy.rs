@@ -13,13 +13,14 @@
 //! [`ProxyConfig::from_env`], a thin layer over [`ProxyConfig::from_lookup`].
 
 use std::ffi::OsString;
-use std::fmt;
 use std::io::{Read, Write};
 
 use super::no_proxy::NoProxy;
 use super::tcp::DeadlineStream;
 use super::url::{self, Host, Scheme, Url};
 use super::{Error, Phase};
+use crate::redact::Secret;
+use crate::sys;
 
 /// Proxy variables in the order they are read.
 pub const PROXY_VARIABLES: [&str; 4] = ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"];
@@ -27,16 +28,6 @@ pub const NO_PROXY_VARIABLES: [&str; 2] = ["no_proxy", "NO_PROXY"];
 
 /// The proxy answer's head may not be longer than this.
 const MAX_ANSWER_HEAD: usize = 16 * 1024;
-
-/// A string whose `Debug` never shows it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
 
 /// An `http://` proxy; `authorization` is the whole `Basic ...` header value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -97,16 +88,32 @@ impl Proxy {
 /// `Basic base64(user:password)` from percent-encoded `user[:password]`.
 fn basic_authorization(userinfo: &str) -> Result<Secret, &'static str> {
     let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-    let mut pair = url::percent_decode(user).map_err(|_| "bad percent escape in the user name")?;
+    let user = url::percent_decode(user).map_err(|_| "bad percent escape in the user name")?;
+    let mut password =
+        url::percent_decode(password).map_err(|_| "bad percent escape in the password")?;
+    // Every buffer the password passes through is sized once and wiped after use.
+    let mut pair = Vec::with_capacity(user.len() + 1 + password.len());
+    pair.extend_from_slice(&user);
     pair.push(b':');
-    pair.extend(url::percent_decode(password).map_err(|_| "bad percent escape in the password")?);
-    Ok(Secret(format!("Basic {}", base64(&pair))))
+    pair.extend_from_slice(&password);
+    sys::mem::wipe(&mut password);
+    let mut header = String::with_capacity(6 + pair.len().div_ceil(3) * 4);
+    header.push_str("Basic ");
+    base64_into(&pair, &mut header);
+    sys::mem::wipe(&mut pair);
+    Ok(Secret::new(header))
 }
 
 /// Standard base64 with padding (RFC 4648 §4).
 pub fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    base64_into(bytes, &mut out);
+    out
+}
+
+/// [`base64`], appended to `out`.
+fn base64_into(bytes: &[u8], out: &mut String) {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for chunk in bytes.chunks(3) {
         let b = [
             chunk[0],
@@ -122,7 +129,6 @@ pub fn base64(bytes: &[u8]) -> String {
             }
         }
     }
-    out
 }
 
 /// The proxy and bypass list in force.
@@ -149,7 +155,11 @@ impl ProxyConfig {
     /// Reads the variables through `lookup`, so tests need not touch the process env.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<OsString>) -> Result<ProxyConfig, Error> {
         let proxy = match first_set(&PROXY_VARIABLES, &lookup)? {
-            Some((variable, value)) => Some(Proxy::parse(&value, variable)?),
+            // The URL may hold a password: its copy is wiped when dropped.
+            Some((variable, value)) => {
+                let value = Secret::new(value);
+                Some(Proxy::parse(value.expose(), variable)?)
+            }
             None => None,
         };
         let no_proxy = match first_set(&NO_PROXY_VARIABLES, &lookup)? {
@@ -177,9 +187,12 @@ fn first_set(
         let Some(value) = lookup(variable) else {
             continue;
         };
-        let value = value.into_string().map_err(|_| Error::BadProxy {
-            variable,
-            reason: "not utf-8",
+        let value = value.into_string().map_err(|value| {
+            sys::mem::wipe(&mut value.into_encoded_bytes());
+            Error::BadProxy {
+                variable,
+                reason: "not utf-8",
+            }
         })?;
         if !value.trim().is_empty() {
             return Ok(Some((variable, value)));
@@ -199,7 +212,7 @@ pub(crate) fn tunnel(
     stream.set_phase(Some(Phase::Proxy));
     let request = connect_request(proxy, host, port);
     stream
-        .write_all(request.as_bytes())
+        .write_all(request.expose().as_bytes())
         .map_err(|err| Error::from_io(err, Phase::Proxy))?;
     drop(request);
     let head = read_head(stream)?;
@@ -211,20 +224,24 @@ pub(crate) fn tunnel(
     }
 }
 
-fn connect_request(proxy: &Proxy, host: &Host, port: u16) -> String {
-    let mut request = format!("CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\n");
-    request.push_str(concat!(
-        "User-Agent: claude-token/",
-        env!("CARGO_PKG_VERSION"),
-        "\r\n"
-    ));
-    if let Some(Secret(value)) = &proxy.authorization {
+/// The request holds the proxy's credentials: it is a [`Secret`], built at its final
+/// size so that no shorter copy is left behind.
+fn connect_request(proxy: &Proxy, host: &Host, port: u16) -> Secret {
+    const USER_AGENT: &str = concat!("User-Agent: claude-token/", env!("CARGO_PKG_VERSION"));
+    let head = format!("CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\n");
+    let authorization = proxy.authorization.as_ref().map(Secret::expose);
+    let extra = authorization.map_or(0, |value| "Proxy-Authorization: \r\n".len() + value.len());
+    let mut request = String::with_capacity(head.len() + USER_AGENT.len() + 4 + extra);
+    request.push_str(&head);
+    request.push_str(USER_AGENT);
+    request.push_str("\r\n");
+    if let Some(value) = authorization {
         request.push_str("Proxy-Authorization: ");
         request.push_str(value);
         request.push_str("\r\n");
     }
     request.push_str("\r\n");
-    request
+    Secret::new(request)
 }
 
 /// Reads one byte at a time up to the blank line ending the head, so nothing the server

@@ -247,16 +247,21 @@ fn parse_target(text: &str) -> Result<String, &'static str> {
 }
 
 /// Decodes `%XX` escapes; any other `%` is an error.
+/// The decoded bytes are sized once (they may be a password) and wiped on an error.
 pub(super) fn percent_decode(text: &str) -> Result<Vec<u8>, &'static str> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3).ok_or("bad percent escape")?;
-            let high = hex_value(hex[0]).ok_or("bad percent escape")?;
-            let low = hex_value(hex[1]).ok_or("bad percent escape")?;
-            out.push(high << 4 | low);
+            let escape = bytes
+                .get(i + 1..i + 3)
+                .and_then(|hex| Some(hex_value(hex[0])? << 4 | hex_value(hex[1])?));
+            let Some(byte) = escape else {
+                crate::sys::mem::wipe(&mut out);
+                return Err("bad percent escape");
+            };
+            out.push(byte);
             i += 3;
         } else {
             out.push(bytes[i]);

@@ -187,7 +187,7 @@ fn never_shows_the_password_in_debug() {
         !debug.contains("hunter2") && !debug.contains("aHVudGVyMg"),
         "{debug}"
     );
-    assert!(debug.contains("[redacted]"), "{debug}");
+    assert!(debug.contains("[REDACTED]"), "{debug}");
 }
 
 #[test]
