@@ -251,32 +251,16 @@ fn classify(name: &OsString) -> Name {
     }
 }
 
-/// The entry name inside a temp name `.<entry name>.tmp.<pid>.<16 hex>`.
+/// The entry name inside `fs::write_atomic`'s temp name for an entry
+/// (`.<entry name>.tmp.<pid>.<16 hex>`).
 fn temp_target(name: &str) -> Option<&str> {
-    if !is_entry_temp(name) {
-        return None;
-    }
-    name.strip_prefix('.')?
-        .split_once(".tmp.")
+    fs::temp_parts(name)
         .map(|(target, _)| target)
+        .filter(|target| entry::parse_name(target).is_some())
 }
 
-/// `fs::write_atomic`'s temp name for an entry: `.<entry name>.tmp.<pid>.<16 hex>`.
 fn is_entry_temp(name: &str) -> bool {
-    let Some((target, suffix)) = name
-        .strip_prefix('.')
-        .and_then(|rest| rest.split_once(".tmp."))
-    else {
-        return false;
-    };
-    let Some((pid, random)) = suffix.split_once('.') else {
-        return false;
-    };
-    entry::parse_name(target).is_some()
-        && !pid.is_empty()
-        && pid.bytes().all(|b| b.is_ascii_digit())
-        && random.len() == 16
-        && random.bytes().all(|b| b.is_ascii_hexdigit())
+    temp_target(name).is_some()
 }
 
 /// Milliseconds since the epoch, within what an entry name can hold.

@@ -163,6 +163,48 @@ fn temp_name(name: &OsStr, dir: &Path) -> Result<OsString, Error> {
     Ok(temp)
 }
 
+/// The pid in a name [`temp_name`] makes (`.<name>.tmp.<pid>.<16 hex>`); `None` for
+/// any other name.
+pub fn temp_owner(name: &OsStr) -> Option<u32> {
+    temp_parts(name.to_str()?).map(|(_, pid)| pid)
+}
+
+/// The target's name and the pid in a name [`temp_name`] makes; `None` for any other.
+pub fn temp_parts(name: &str) -> Option<(&str, u32)> {
+    let (target, tail) = name.strip_prefix('.')?.rsplit_once(".tmp.")?;
+    let (pid, hex) = tail.split_once('.')?;
+    let hex_ok = hex.len() == 16 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    let pid_ok = (1..=10).contains(&pid.len()) && pid.bytes().all(|b| b.is_ascii_digit());
+    if target.is_empty() || !hex_ok || !pid_ok {
+        return None;
+    }
+    Some((target, pid.parse().ok()?))
+}
+
+/// Removes what a killed writer left in `dir`: regular files named by [`temp_name`]
+/// whose process is gone (a live one may still be writing). Returns how many went. A
+/// missing directory has none; symlinks and other names are never touched.
+pub fn remove_stale_temps(dir: &Path) -> Result<usize, Error> {
+    let entries = match stdfs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(Error::io("list", dir, e)),
+    };
+    let mut removed = 0;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io("list", dir, e))?;
+        let Some(pid) = temp_owner(&entry.file_name()) else {
+            continue;
+        };
+        let path = entry.path();
+        let regular = stdfs::symlink_metadata(&path).is_ok_and(|meta| meta.is_file());
+        if regular && !crate::sys::process::is_alive(pid) && super::remove_file(&path)? {
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 /// The bind-mount fallback: the existing file's bytes replaced through its own inode.
 fn overwrite_in_place(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let file = OpenOptions::new()
@@ -207,6 +249,33 @@ mod tests {
             .bytes()
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
         assert_ne!(parts, self::parts("slots.json"), "random part differs");
+    }
+
+    #[test]
+    fn temp_owner_reads_back_the_pid_of_every_temp_name() {
+        for name in ["slots.json", ".credentials.json", "s1.json", "a.tmp.1.b"] {
+            let temp = temp_name(OsStr::new(name), Path::new(".")).unwrap();
+            assert_eq!(temp_owner(&temp), Some(std::process::id()), "{name}");
+        }
+    }
+
+    #[test]
+    fn temp_owner_refuses_every_other_name() {
+        for name in [
+            "s1.json",
+            ".s1.json",
+            "s1.json.tmp.12.0123456789abcdef",
+            "..tmp.12.0123456789abcdef",
+            ".s1.json.tmp.12.0123456789ABCDEF",
+            ".s1.json.tmp.12.0123456789abcde",
+            ".s1.json.tmp.12.0123456789abcdef0",
+            ".s1.json.tmp..0123456789abcdef",
+            ".s1.json.tmp.-1.0123456789abcdef",
+            ".s1.json.tmp.12345678901.0123456789abcdef",
+            ".s1.json.tmp.12.0123456789abcdef.x",
+        ] {
+            assert_eq!(temp_owner(OsStr::new(name)), None, "{name}");
+        }
     }
 
     #[test]

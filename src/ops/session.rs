@@ -133,7 +133,11 @@ impl<'a> Session<'a> {
         let report = engine::replay(&journal, stores)?;
         notes.extend(replay_notes(&report, replay)?);
         if report.is_clean() {
-            notes.extend(waiting_notes(&journal)?);
+            let waiting = waiting_notes(&journal)?;
+            if waiting.is_empty() {
+                remove_stale_temps(paths);
+            }
+            notes.extend(waiting);
         }
         let (catalog, on_disk) = load_catalog(stores, &paths.catalog())?;
         Ok(Session {
@@ -280,6 +284,21 @@ fn load_catalog(stores: &dyn Stores, path: &Path) -> Result<(CatalogFile, Option
     match store.read()? {
         Some(blob) => Ok((CatalogFile::parse(path, blob.as_bytes())?, Some(blob))),
         None => Ok((CatalogFile::empty(path), None)),
+    }
+}
+
+/// Removes the temp files a killed claude-token left beside our own files (archives,
+/// catalog, key). Only after a clean replay with nothing waiting in the attention or
+/// quarantine folders, under the state lock: every write of ours there holds that
+/// lock, and the journal then holds nothing a temp file could be the only copy of. Best effort: a leftover is untidy, not unsafe (0600, in 0700
+/// directories). Claude Code's directory is not swept: files there are not only ours.
+fn remove_stale_temps(paths: &Paths) {
+    for dir in [
+        paths.keystore_dir(),
+        paths.config_dir.clone(),
+        paths.data_dir.clone(),
+    ] {
+        let _ = crate::fs::remove_stale_temps(&dir);
     }
 }
 

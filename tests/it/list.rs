@@ -210,3 +210,86 @@ fn a_closed_stdout_pipe_is_not_an_error() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+/// A pid that no process has: a child that has been waited for.
+fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new("true")
+        .spawn()
+        .expect("spawn true");
+    let pid = child.id();
+    child.wait().expect("wait for true");
+    pid
+}
+
+#[test]
+fn temp_files_a_killed_run_left_in_our_directories_are_removed_and_nothing_else() {
+    let home = Home::new();
+    Home::put(&home.catalog(), CATALOG.as_bytes());
+    let data = home.path().join(".local/share/claude-token-cli");
+    let keystore = data.join("keystore");
+    let config = home.catalog().parent().unwrap().to_owned();
+    let dead = dead_pid();
+    let stale = [
+        keystore.join(format!(".work.json.tmp.{dead}.0123456789abcdef")),
+        config.join(format!(".slots.json.tmp.{dead}.fedcba9876543210")),
+        data.join(format!(".hmac.key.tmp.{dead}.00000000000000ff")),
+    ];
+    let kept = [
+        // A live writer's (this test process stands in for one).
+        keystore.join(format!(
+            ".work.json.tmp.{}.0123456789abcdef",
+            std::process::id()
+        )),
+        // Names this tool does not make.
+        keystore.join(format!(".work.json.tmp.{dead}.0123456789ABCDEF")),
+        keystore.join(format!("work.json.tmp.{dead}.0123456789abcdef")),
+        // Claude Code's directory is not ours to tidy.
+        home.path().join(format!(
+            ".claude/.credentials.json.tmp.{dead}.0123456789abcdef"
+        )),
+    ];
+    for path in stale.iter().chain(&kept) {
+        Home::put(path, b"{\"claudeAiOauth\":{}}");
+    }
+    let target = keystore.join("elsewhere.json");
+    Home::put(&target, b"kept");
+    let link = keystore.join(format!(".link.json.tmp.{dead}.0123456789abcdef"));
+    symlink(&target, &link).unwrap();
+
+    let out = home.run(&["list", "--no-usage"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for path in &stale {
+        assert!(!path.exists(), "{} was left", path.display());
+    }
+    for path in &kept {
+        assert!(path.exists(), "{} was removed", path.display());
+    }
+    assert!(
+        link.symlink_metadata().is_ok(),
+        "a symlink is never removed"
+    );
+    assert_eq!(std::fs::read(&target).unwrap(), b"kept");
+}
+
+#[test]
+fn temp_files_stay_while_a_journal_entry_waits_for_attention() {
+    let home = Home::new();
+    Home::put(&home.catalog(), CATALOG.as_bytes());
+    let data = home.path().join(".local/share/claude-token-cli");
+    let dead = dead_pid();
+    let temp = data.join(format!("keystore/.work.json.tmp.{dead}.0123456789abcdef"));
+    Home::put(&temp, b"{\"claudeAiOauth\":{}}");
+    // An entry that is not one of ours: replay quarantines it.
+    Home::put(
+        &data.join("journal/0001795941314598-0123456789abcdef.json"),
+        b"not an entry",
+    );
+    for _ in 0..2 {
+        home.run(&["list", "--no-usage"]);
+        assert!(
+            data.join("journal/quarantine").read_dir().unwrap().count() > 0,
+            "the entry was quarantined"
+        );
+        assert!(temp.exists(), "a temp file may be the only copy: kept");
+    }
+}
