@@ -134,7 +134,9 @@ impl<'a> Session<'a> {
         notes.extend(replay_notes(&report, replay)?);
         if report.is_clean() {
             let waiting = waiting_notes(&journal)?;
-            if waiting.is_empty() {
+            // `list` (lenient) skips the sweep: it is the command run most, kept
+            // near the cost of start-up; every other command tidies.
+            if waiting.is_empty() && replay == Replay::Strict {
                 remove_stale_temps(paths);
             }
             notes.extend(waiting);
