@@ -34,7 +34,7 @@ impl CatalogFile {
                 .insert(&[], "active", &text, Position::After("version")),
         }
         .map_err(|e| self.edit_error(&e))?;
-        let mut expected = self.catalog.clone();
+        let mut expected = Catalog::clone(&self.catalog);
         expected.active = name.cloned();
         self.reread(&bytes, &expected)
     }
@@ -54,7 +54,7 @@ impl CatalogFile {
             Some(list) => append(&self.doc, list, &value),
             None => self.insert_slots(value)?,
         };
-        let mut expected = self.catalog.clone();
+        let mut expected = Catalog::clone(&self.catalog);
         expected.slots.push(slot);
         self.reread(&bytes, &expected)
     }
@@ -65,7 +65,7 @@ impl CatalogFile {
         let elements: Vec<Node<'_>> = self.slot_nodes().collect();
         let range = removal(&elements, index, self.slot_list_interior());
         let bytes = splice(self.doc.source(), range, "");
-        let mut expected = self.catalog.clone();
+        let mut expected = Catalog::clone(&self.catalog);
         expected.slots.remove(index);
         let was_active = expected.active.as_ref() == Some(name);
         if was_active {
@@ -96,7 +96,7 @@ impl CatalogFile {
         let element = self.slot_nodes().nth(index).expect("the slot was read");
         let text = self.edit_members(element, old, &new)?;
         let bytes = splice(self.doc.source(), element.span(), &text);
-        let mut expected = self.catalog.clone();
+        let mut expected = Catalog::clone(&self.catalog);
         expected.slots[index] = new;
         self.reread(&bytes, &expected)
     }
@@ -195,7 +195,7 @@ impl CatalogFile {
     /// The edited text as a catalog, which must be exactly `expected`.
     fn reread(&self, bytes: &[u8], expected: &Catalog) -> Result<CatalogFile, Error> {
         let file = CatalogFile::parse(&self.path, bytes)?;
-        if &file.catalog != expected {
+        if *file.catalog != *expected {
             return Err(self.error("an edit did not read back as intended".into()));
         }
         Ok(file)

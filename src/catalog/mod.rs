@@ -24,6 +24,7 @@ use crate::json::Document;
 use crate::{fs, Error};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 /// The only catalog version this build reads and writes.
 pub const VERSION: u64 = 1;
@@ -41,7 +42,8 @@ pub struct CatalogFile {
     /// Named in errors.
     path: PathBuf,
     doc: Document,
-    catalog: Catalog,
+    /// Shared, so that a reader can keep it past its session without a deep copy.
+    catalog: Rc<Catalog>,
 }
 
 /// A catalog read from disk, with what its file mode said.
@@ -77,7 +79,7 @@ impl CatalogFile {
         Ok(CatalogFile {
             path: path.to_owned(),
             doc,
-            catalog,
+            catalog: Rc::new(catalog),
         })
     }
 
@@ -90,8 +92,13 @@ impl CatalogFile {
         &self.catalog
     }
 
+    /// The catalog, shared (it never changes: an edit makes a new `CatalogFile`).
+    pub fn shared(&self) -> Rc<Catalog> {
+        Rc::clone(&self.catalog)
+    }
+
     pub fn into_catalog(self) -> Catalog {
-        self.catalog
+        Rc::unwrap_or_clone(self.catalog)
     }
 
     /// The text, byte for byte as read or as the last edit produced it.

@@ -73,7 +73,7 @@ fn nothing_yet(env: &Env, json_out: bool) -> Result<(), Error> {
     if json_out {
         print_json(&to_json(
             &Gathered {
-                catalog: Catalog::default(),
+                catalog: std::rc::Rc::default(),
                 slots: Vec::new(),
                 store_error: None,
             },

@@ -10,6 +10,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use super::claude_locks::{self, LockTimings};
 use crate::catalog::{self, Catalog, CatalogFile, MigrationOutcome};
@@ -189,6 +190,11 @@ impl<'a> Session<'a> {
 
     pub fn catalog(&self) -> &Catalog {
         self.catalog.catalog()
+    }
+
+    /// The catalog, shared: for a reader that keeps it after the session ends.
+    pub fn catalog_shared(&self) -> Rc<Catalog> {
+        self.catalog.shared()
     }
 
     pub fn catalog_file(&self) -> &CatalogFile {

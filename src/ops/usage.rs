@@ -18,6 +18,7 @@
 //! no older. It never prints and never reads the environment; sessions come from a
 //! [`Locker`].
 
+use std::rc::Rc;
 use std::thread;
 
 use crate::catalog::{Catalog, RefreshOutcome, Slot, UsageSnapshot, UsageWindow};
@@ -59,7 +60,7 @@ pub struct Options {
 #[derive(Debug)]
 pub struct Gathered {
     /// The catalog as last read (after any refresh and the stored snapshots).
-    pub catalog: Catalog,
+    pub catalog: Rc<Catalog>,
     /// One per slot in catalog order (only the chosen slot with [`Options::only`]).
     pub slots: Vec<SlotView>,
     /// Storing the answers failed (they are still shown).
@@ -287,7 +288,7 @@ fn read_state(
     locker: &dyn Locker,
     options: &Options,
     keep: Keep,
-) -> Result<(Catalog, Vec<SlotLogin>), Error> {
+) -> Result<(Rc<Catalog>, Vec<SlotLogin>), Error> {
     let mut state = None;
     locker.locked(&mut |session| {
         if let Some(name) = &options.only {
@@ -297,7 +298,7 @@ fn read_state(
                 });
             }
         }
-        state = Some((session.catalog().clone(), logins(session, options, keep)?));
+        state = Some((session.catalog_shared(), logins(session, options, keep)?));
         Ok(())
     })?;
     Ok(state.expect("the locked body ran"))
@@ -436,7 +437,7 @@ fn refresh_all(
     client: &oauth::Client,
     options: &Options,
     names: &[SlotName],
-) -> Result<(Catalog, Vec<SlotLogin>, RefreshErrors), Error> {
+) -> Result<(Rc<Catalog>, Vec<SlotLogin>, RefreshErrors), Error> {
     let mut state = None;
     locker.locked(&mut |session| {
         let forced = refresh::Options {
@@ -452,7 +453,7 @@ fn refresh_all(
             errors.push((name.clone(), error));
         }
         let logins = logins(session, options, Keep::Logins)?;
-        state = Some((session.catalog().clone(), logins, errors));
+        state = Some((session.catalog_shared(), logins, errors));
         Ok(())
     })?;
     Ok(state.expect("the locked body ran"))
@@ -490,7 +491,7 @@ fn mark_failed(view: &mut SlotView, problem: Problem) {
 fn store_answers(
     locker: &dyn Locker,
     answers: &[(SlotName, UsageSnapshot)],
-) -> Result<Option<Catalog>, Error> {
+) -> Result<Option<Rc<Catalog>>, Error> {
     if answers.is_empty() {
         return Ok(None);
     }
@@ -507,7 +508,7 @@ fn store_answers(
 pub fn store(
     session: &mut Session<'_>,
     answers: &[(SlotName, UsageSnapshot)],
-) -> Result<Option<Catalog>, Error> {
+) -> Result<Option<Rc<Catalog>>, Error> {
     let mut edited = None;
     for (name, snap) in answers {
         if session.catalog().get(name).is_none() {
@@ -521,5 +522,5 @@ pub fn store(
     };
     let tx = session.catalog_step(Transaction::new("usage")?, &edited)?;
     session.commit(tx, Some(edited))?;
-    Ok(Some(session.catalog().clone()))
+    Ok(Some(session.catalog_shared()))
 }
