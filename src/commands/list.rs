@@ -242,14 +242,12 @@ fn body(out: &mut String, view: &SlotView, paint: Paint, detail: bool, now: i64)
     expiry_line(out, view, now, INDENT);
     if let Some(at) = view.login_deadline_ms {
         label(out, INDENT, "login");
-        for (text, after) in [
-            ("renew by ", time::format_local(at)),
-            (" (", time::format_rfc3339(at)),
-            (", ", time::relative(now, at)),
-        ] {
-            out.push_str(text);
-            out.push_str(&after);
-        }
+        out.push_str("renew by ");
+        time::push_local(out, at);
+        out.push_str(" (");
+        time::push_rfc3339(out, at);
+        out.push_str(", ");
+        time::push_relative(out, now, at);
         out.push_str(")\n");
     }
     if let Some(snap) = &view.usage {
@@ -265,14 +263,11 @@ fn expiry_line(out: &mut String, view: &SlotView, now: i64, indent: &str) {
         return;
     };
     out.push_str(if at > now { "expires " } else { "expired " });
-    for (text, after) in [
-        ("", time::relative(now, at)),
-        (": ", time::format_local(at)),
-        (" (", time::format_rfc3339(at)),
-    ] {
-        out.push_str(text);
-        out.push_str(&after);
-    }
+    time::push_relative(out, now, at);
+    out.push_str(": ");
+    time::push_local(out, at);
+    out.push_str(" (");
+    time::push_rfc3339(out, at);
     out.push_str(")\n");
 }
 

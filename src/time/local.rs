@@ -32,12 +32,17 @@ impl Local {
     /// The abbreviation when it is short and plain (letters, digits, `+`, `-`), else the
     /// numeric offset: `TZ` is outside input and must not put odd bytes on a terminal.
     pub fn zone_label(&self) -> String {
-        let plain = |c: char| c.is_ascii_alphanumeric() || c == '+' || c == '-';
-        if !self.zone.is_empty() && self.zone.len() <= 16 && self.zone.chars().all(plain) {
+        if self.zone_is_plain() {
             self.zone.clone()
         } else {
             self.numeric_offset()
         }
+    }
+
+    /// The abbreviation is short and plain enough to show.
+    fn zone_is_plain(&self) -> bool {
+        let plain = |c: char| c.is_ascii_alphanumeric() || c == '+' || c == '-';
+        !self.zone.is_empty() && self.zone.len() <= 16 && self.zone.chars().all(plain)
     }
 }
 
@@ -69,20 +74,29 @@ pub fn local(ms: i64) -> Local {
 /// `ms` as local wall-clock minutes and zone: `2026-11-29 07:00 CET` (seconds dropped,
 /// zone as [`Local::zone_label`]).
 pub fn format_local(ms: i64) -> String {
+    let mut out = String::with_capacity(24);
+    push_local(&mut out, ms);
+    out
+}
+
+/// [`format_local`], appended to `out`.
+pub fn push_local(out: &mut String, ms: i64) {
     let l = local(ms);
     let c = &l.civil;
-    let mut out = String::with_capacity(24);
     match u64::try_from(c.year) {
-        Ok(year) => push_digits(&mut out, year, 4),
+        Ok(year) => push_digits(out, year, 4),
         Err(_) => {
             let _ = write!(out, "{:04}", c.year);
         }
     }
     for (sep, field) in [('-', c.month), ('-', c.day), (' ', c.hour), (':', c.minute)] {
         out.push(sep);
-        push_digits(&mut out, u64::from(field), 2);
+        push_digits(out, u64::from(field), 2);
     }
     out.push(' ');
-    out.push_str(&l.zone_label());
-    out
+    if l.zone_is_plain() {
+        out.push_str(&l.zone);
+    } else {
+        out.push_str(&l.numeric_offset());
+    }
 }

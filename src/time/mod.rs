@@ -16,9 +16,9 @@ use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use civil::{days_in_month, is_leap_year, Civil};
-pub use local::{format_local, local, Local};
-pub use relative::relative;
-pub use rfc3339::{format_rfc3339, parse_rfc3339};
+pub use local::{format_local, local, push_local, Local};
+pub use relative::{push_relative, relative};
+pub use rfc3339::{format_rfc3339, parse_rfc3339, push_rfc3339};
 
 /// Appends `n` in decimal, zero-padded to at least `width` digits. The formatters
 /// here write many short numbers; this skips `fmt`'s machinery, which costs more than

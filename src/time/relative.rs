@@ -14,20 +14,26 @@ use super::push_digits;
 
 /// How `to` looks from `from`: `in 3h 05m` when `to` is later, `3h 05m ago` when earlier.
 pub fn relative(from_ms: i64, to_ms: i64) -> String {
+    let mut out = String::with_capacity(16);
+    push_relative(&mut out, from_ms, to_ms);
+    out
+}
+
+/// [`relative`], appended to `out`.
+pub fn push_relative(out: &mut String, from_ms: i64, to_ms: i64) {
     let seconds = to_ms.abs_diff(from_ms) / 1_000;
     if seconds == 0 {
-        return "now".to_owned();
+        out.push_str("now");
+        return;
     }
-    let mut out = String::with_capacity(16);
     let future = to_ms > from_ms;
     if future {
         out.push_str("in ");
     }
-    span(&mut out, seconds);
+    span(out, seconds);
     if !future {
         out.push_str(" ago");
     }
-    out
 }
 
 fn span(out: &mut String, seconds: u64) {

@@ -34,10 +34,16 @@ pub fn parse_rfc3339(text: &str) -> Result<i64, TimeError> {
 /// Years outside 0000-9999 cannot be written in RFC 3339; they come out in the ISO 8601
 /// expanded form with a sign (`-0001-...`, `+10000-...`), which [`parse_rfc3339`] rejects.
 pub fn format_rfc3339(ms: i64) -> String {
-    let c = Civil::from_epoch_ms(ms);
     let mut out = String::with_capacity(24);
+    push_rfc3339(&mut out, ms);
+    out
+}
+
+/// [`format_rfc3339`], appended to `out`.
+pub fn push_rfc3339(out: &mut String, ms: i64) {
+    let c = Civil::from_epoch_ms(ms);
     match u64::try_from(c.year) {
-        Ok(year) if year <= 9999 => push_digits(&mut out, year, 4),
+        Ok(year) if year <= 9999 => push_digits(out, year, 4),
         _ => {
             let _ = write!(out, "{:+05}", c.year);
         }
@@ -50,14 +56,13 @@ pub fn format_rfc3339(ms: i64) -> String {
         (':', c.second),
     ] {
         out.push(sep);
-        push_digits(&mut out, u64::from(field), 2);
+        push_digits(out, u64::from(field), 2);
     }
     if c.millisecond != 0 {
         out.push('.');
-        push_digits(&mut out, u64::from(c.millisecond), 3);
+        push_digits(out, u64::from(c.millisecond), 3);
     }
     out.push('Z');
-    out
 }
 
 /// The fields as written, before range checks.
