@@ -50,7 +50,7 @@ mod fault {
     }
 }
 
-pub use atomic::{remove_stale_temps, temp_owner, temp_parts, write_atomic, WriteOutcome};
+pub use atomic::{remove_stale_temps, temp_parts, write_atomic, WriteOutcome};
 pub use dir::{create_private_dir_all, dir_access, DirAccess};
 pub use error::Error;
 pub use lock::Lock;

@@ -298,8 +298,9 @@ fn load_catalog(stores: &dyn Stores, path: &Path) -> Result<(CatalogFile, Option
 /// Removes the temp files a killed claude-token left beside our own files (archives,
 /// catalog, key). Only after a clean replay with nothing waiting in the attention or
 /// quarantine folders, under the state lock: every write of ours there holds that
-/// lock, and the journal then holds nothing a temp file could be the only copy of. Best effort: a leftover is untidy, not unsafe (0600, in 0700
-/// directories). Claude Code's directory is not swept: files there are not only ours.
+/// lock, and the journal then holds nothing a temp file could be the only copy of.
+/// Best effort: a leftover is untidy, not exposed (0600, in 0700 directories).
+/// Claude Code's directory is not swept: files there are not only ours.
 fn remove_stale_temps(paths: &Paths) {
     for dir in [
         paths.keystore_dir(),
