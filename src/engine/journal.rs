@@ -244,7 +244,7 @@ fn classify(name: &OsString) -> Name {
         Name::SideDir
     } else if entry::parse_name(name).is_some() {
         Name::Entry
-    } else if is_entry_temp(name) {
+    } else if temp_target(name).is_some() {
         Name::Temp
     } else {
         Name::Stray
@@ -257,10 +257,6 @@ fn temp_target(name: &str) -> Option<&str> {
     fs::temp_parts(name)
         .map(|(target, _)| target)
         .filter(|target| entry::parse_name(target).is_some())
-}
-
-fn is_entry_temp(name: &str) -> bool {
-    temp_target(name).is_some()
 }
 
 /// Milliseconds since the epoch, within what an entry name can hold.

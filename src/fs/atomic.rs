@@ -165,7 +165,7 @@ fn temp_name(name: &OsStr, dir: &Path) -> Result<OsString, Error> {
 
 /// The pid in a name [`temp_name`] makes (`.<name>.tmp.<pid>.<16 hex>`); `None` for
 /// any other name.
-pub fn temp_owner(name: &OsStr) -> Option<u32> {
+fn temp_owner(name: &OsStr) -> Option<u32> {
     temp_parts(name.to_str()?).map(|(_, pid)| pid)
 }
 

@@ -3,17 +3,13 @@
 //! repeated keys, lone surrogate escapes). Reading never copies the source and never
 //! changes it; edits live in `edit`.
 
-use super::{lex, number, parse, Error, Limits, Reason, DEPTH_CEILING};
+use super::{lex, number, parse, Error, Limits, Reason, DEPTH_CEILING, SIZE_CEILING};
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
 /// `Entry::parent` of the top-level value.
 pub(crate) const NO_PARENT: usize = u32::MAX as usize;
-
-/// The largest input a document holds: its offsets and indexes are `u32`, which keeps
-/// an entry at 32 bytes (a larger input is `TooLarge` whatever the limits say).
-pub const SIZE_CEILING: usize = (u32::MAX - 1) as usize;
 
 /// An offset or index into a document of at most [`SIZE_CEILING`] bytes.
 fn narrow(at: usize) -> u32 {

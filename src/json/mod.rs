@@ -32,13 +32,17 @@ use std::fmt;
 /// recursively (conversion to [`Value`], dropping it) stays far from a small thread stack.
 pub const DEPTH_CEILING: usize = 512;
 
+/// Size above which `Limits::max_size` is clamped (4 GiB): a document's offsets and
+/// indexes are `u32`, which keeps a tree entry at 32 bytes.
+pub const SIZE_CEILING: usize = (u32::MAX - 1) as usize;
+
 /// Bounds on what the parser accepts; going past one is an error, never a crash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Deepest nesting of arrays and objects (a lone `[]` is depth 1). Clamped to
     /// [`DEPTH_CEILING`].
     pub max_depth: usize,
-    /// Largest input in bytes.
+    /// Largest input in bytes. Clamped to [`SIZE_CEILING`].
     pub max_size: usize,
 }
 

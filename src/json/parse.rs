@@ -368,6 +368,6 @@ mod tests {
             max_size: usize::MAX,
         };
         let clamped = Document::parse_with(b"[1]", limits).unwrap().limits();
-        assert_eq!(clamped.max_size, crate::json::document::SIZE_CEILING);
+        assert_eq!(clamped.max_size, crate::json::SIZE_CEILING);
     }
 }
