@@ -136,7 +136,8 @@ fn js_number(value: f64) -> String {
 
 /// Field 22 (`starttime`) of a `/proc/<pid>/stat` line. Field 2 is the command name
 /// in parentheses, which may itself hold spaces and parentheses, so fields are
-/// counted from the text after the last `)`.
+/// counted from the text after the last `)`. Linux reads `/proc`; tests run everywhere.
+#[cfg(any(target_os = "linux", test))]
 fn parse_proc_start(stat: &str) -> Option<&str> {
     let (_, after_comm) = stat.rsplit_once(')')?;
     // Fields 3 and on; field 22 is the 20th of them.

@@ -47,7 +47,11 @@ impl Backend {
     /// The stores of the platform this binary runs on; on macOS with the pinned
     /// `security` program and Security.framework.
     pub fn new(paths: Paths) -> Self {
-        Self::with_keychains(paths, Platform::current(), platform_keychains())
+        #[cfg(target_os = "macos")]
+        let keychains = Some(platform_keychains());
+        #[cfg(not(target_os = "macos"))]
+        let keychains = None;
+        Self::with_keychains(paths, Platform::current(), keychains)
     }
 
     /// The stores of `platform` with the given Keychain adapters (tests drive the
@@ -142,17 +146,13 @@ impl Stores for Backend {
     }
 }
 
+/// The real macOS adapters: the pinned `security` program and Security.framework.
 #[cfg(target_os = "macos")]
-fn platform_keychains() -> Option<Keychains> {
+fn platform_keychains() -> Keychains {
     use super::keychain::{FrameworkKeychain, ProcessRunner};
-    Some(Keychains {
+    Keychains {
         claude_item: ClaudeItem::from_process(),
         security: Box::new(ProcessRunner),
         archive: Box::new(FrameworkKeychain),
-    })
-}
-
-#[cfg(not(target_os = "macos"))]
-fn platform_keychains() -> Option<Keychains> {
-    None
+    }
 }

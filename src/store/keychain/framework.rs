@@ -1,6 +1,6 @@
 //! Our archive items through Security.framework (macOS only).
 //!
-//! This machine cannot compile this file (no Apple target); it is kept to three
+//! This file is type-checked (`.ci/run`) but never run here; it is kept to three
 //! one-call methods so that reading it is enough to check it. Owns the mapping of
 //! `security-framework`'s errors: `errSecItemNotFound` is "no item" on read and
 //! "already gone" on delete; any other status becomes [`Error::Keychain`] with the

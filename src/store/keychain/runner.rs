@@ -1,6 +1,6 @@
 //! Runs the pinned `/usr/bin/security` with a timeout (macOS only).
 //!
-//! This machine cannot compile this file (no Apple target); it is kept to process
+//! This file is type-checked (`.ci/run`) but never run here; it is kept to process
 //! plumbing so that reading it is enough to check it. Owns the child process: piped
 //! stdin and stdout, stderr discarded (we never show it: it is not ours to trust),
 //! a reader thread for stdout so a large answer cannot block the child, and one
