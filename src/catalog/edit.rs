@@ -6,11 +6,13 @@
 //! A member set to "no value" becomes `null` when it is present and is not added
 //! when it is absent. A slot is appended after the last one with the separator the
 //! array already uses; a removed slot takes one separator with it. `organization`,
-//! `last_usage` and `last_refresh` are replaced whole when they change. Nothing here
-//! writes a file.
+//! `last_usage` and `last_refresh` are replaced whole when they change, and so is the
+//! top-level `places` (written from the model, so the text of a stale record goes
+//! with it). Slot edits leave `places` alone unless they must drop a record naming
+//! the slot; place edits leave the slots alone. Nothing here writes a file.
 
 use super::encode::{self, Layout};
-use super::model::{Catalog, RefreshOutcome, Slot, UsageSnapshot};
+use super::model::{Catalog, PlaceRecord, RefreshOutcome, Slot, UsageSnapshot};
 use super::CatalogFile;
 use crate::cli::SlotName;
 use crate::json::line_indent;
@@ -39,8 +41,9 @@ impl CatalogFile {
         self.reread(&bytes, &expected)
     }
 
-    /// Appends `slot`; its name must be new. An `active` left naming a slot that no
-    /// longer exists is cleared first, so that adding a slot never activates it.
+    /// Appends `slot`; its name must be new. An `active` or a place record left
+    /// naming a slot that no longer exists is dropped first, so that the new slot
+    /// inherits neither.
     pub fn add_slot(&self, slot: Slot) -> Result<CatalogFile, Error> {
         if self.catalog.get(&slot.name).is_some() {
             return Err(Error::SlotExists { name: slot.name });
@@ -49,19 +52,29 @@ impl CatalogFile {
         if active.is_some_and(|text| text == slot.name.as_str()) {
             return self.set_active(None)?.add_slot(slot);
         }
+        if self.place_text_names(&slot.name) {
+            let known = self.catalog.places.clone();
+            return self.with_places(known)?.add_slot(slot);
+        }
         let value = encode::slot(&slot).map_err(|reason| self.error(reason))?;
         let bytes = match self.doc.root().get("slots") {
             Some(list) => append(&self.doc, list, &value),
-            None => self.insert_slots(value)?,
+            None => self.insert_member("slots", &Value::Array(vec![value]))?,
         };
         let mut expected = Catalog::clone(&self.catalog);
         expected.slots.push(slot);
         self.reread(&bytes, &expected)
     }
 
-    /// Removes the slot `name`, and clears `active` when it named that slot.
+    /// Removes the slot `name`, clears `active` when it named that slot, and drops
+    /// the place records naming it (rewriting `places` only then).
     pub fn remove_slot(&self, name: &SlotName) -> Result<CatalogFile, Error> {
         let index = self.index_of(name)?;
+        if self.catalog.places.iter().any(|p| &p.slot == name) {
+            let places = self.catalog.places.iter();
+            let kept = places.filter(|p| &p.slot != name).cloned().collect();
+            return self.with_places(kept)?.remove_slot(name);
+        }
         let elements: Vec<Node<'_>> = self.slot_nodes().collect();
         let range = removal(&elements, index, self.slot_list_interior());
         let bytes = splice(self.doc.source(), range, "");
@@ -119,6 +132,50 @@ impl CatalogFile {
         self.update_slot(name, |slot| slot.refresh = outcome)
     }
 
+    /// Records what we last put or saw in a place: `record` replaces the record of
+    /// the same place (`credentials_dir` and `keychain`), or is appended. Its slot
+    /// must exist. Nothing changes when the catalog already says so.
+    pub fn set_place(&self, record: PlaceRecord) -> Result<CatalogFile, Error> {
+        self.index_of(&record.slot)?;
+        let mut places = self.catalog.places.clone();
+        match places.iter_mut().find(|p| p.same_place(&record)) {
+            Some(old) if *old == record => return self.reread(self.doc.as_bytes(), &self.catalog),
+            Some(old) => *old = record,
+            None => places.push(record),
+        }
+        self.with_places(places)
+    }
+
+    /// This catalog with `places` (each naming an existing slot) written as the
+    /// whole `places` member: its value replaced, or the member added at the end.
+    fn with_places(&self, places: Vec<PlaceRecord>) -> Result<CatalogFile, Error> {
+        let value = encode::places(&places);
+        let bytes = match self.doc.root().get("places") {
+            Some(old) => {
+                let at = line_indent(self.doc.source(), old.span().start);
+                let text = Layout::of(&self.doc).write(&value, at, true);
+                self.doc
+                    .replace(&["places"], &text)
+                    .map_err(|e| self.edit_error(&e))?
+            }
+            None => self.insert_member("places", &value)?,
+        };
+        let mut expected = Catalog::clone(&self.catalog);
+        expected.places = places;
+        self.reread(&bytes, &expected)
+    }
+
+    /// The text of `places` holds a record naming `name` (stale when no slot is
+    /// called `name`).
+    fn place_text_names(&self, name: &SlotName) -> bool {
+        let records = self.doc.root().get("places");
+        records
+            .into_iter()
+            .flat_map(|list| list.elements())
+            .filter_map(|record| record.get("slot")?.as_str())
+            .any(|text| text == name.as_str())
+    }
+
     /// The index of slot `name`, or the error a command shows.
     fn index_of(&self, name: &SlotName) -> Result<usize, Error> {
         self.catalog
@@ -142,17 +199,16 @@ impl CatalogFile {
         span.start + 1..span.end.saturating_sub(1)
     }
 
-    /// A catalog without `slots` gets the member, holding `slot`, at its end.
-    fn insert_slots(&self, slot: Value) -> Result<Vec<u8>, Error> {
+    /// Member `key`, which the catalog lacks, added with `value` at its end.
+    fn insert_member(&self, key: &str, value: &Value) -> Result<Vec<u8>, Error> {
         let root = self.doc.root();
         let at = root
             .members()
             .last()
             .map_or("", |m| line_indent(self.doc.source(), m.key_span().start));
-        let list = Value::Array(vec![slot]);
-        let text = Layout::of(&self.doc).write(&list, at, true);
+        let text = Layout::of(&self.doc).write(value, at, true);
         self.doc
-            .insert(&[], "slots", &text, Position::End)
+            .insert(&[], key, &text, Position::End)
             .map_err(|e| self.edit_error(&e))
     }
 

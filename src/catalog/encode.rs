@@ -1,12 +1,12 @@
-//! The model as JSON: a slot's members in their canonical order, and the text of a
-//! new value laid out like the document it goes into.
+//! The model as JSON: a slot's members in their canonical order, the `places` list,
+//! and the text of a new value laid out like the document it goes into.
 //!
 //! A document that spans lines gets new values pretty-printed in its own newline and
 //! indentation step (`serde_json`'s style: `"key": value`, one member per line, `[]`
 //! and `{}` when empty); a one-line document gets compact text. It never decides
 //! where text goes (that is `edit`) and never reads a file.
 
-use super::model::{Organization, RefreshOutcome, Slot, UsageSnapshot, UsageWindow};
+use super::model::{Organization, PlaceRecord, RefreshOutcome, Slot, UsageSnapshot, UsageWindow};
 use crate::json::{line_indent, quote, to_compact_string, write_compact, Document, Number, Value};
 
 /// The members of a slot other than `name`, in the order a new slot gets them; `None`
@@ -81,14 +81,42 @@ fn usage_window(key: &str, window: &UsageWindow) -> Result<Value, String> {
 }
 
 fn refresh(outcome: RefreshOutcome) -> Value {
-    let (result, key, ms) = match outcome {
-        RefreshOutcome::Ok { at_ms } => ("ok", "at_ms", at_ms),
-        RefreshOutcome::LoginDead { since_ms } => ("login_dead", "since_ms", since_ms),
+    let (result, key, ms, refused) = match outcome {
+        RefreshOutcome::Ok { at_ms } => ("ok", "at_ms", at_ms, None),
+        RefreshOutcome::LoginDead { since_ms, refused } => {
+            ("login_dead", "since_ms", since_ms, refused)
+        }
     };
-    Value::Object(vec![
+    let mut object = vec![
         ("result".to_owned(), Value::from(result)),
         (key.to_owned(), Value::from(ms)),
-    ])
+    ];
+    if let Some(token) = refused {
+        object.push(("refused_sha256".to_owned(), Value::from(token.to_hex())));
+    }
+    Value::Object(object)
+}
+
+/// The whole `places` value: one object per record, `keychain` always present
+/// (`null` off macOS), `seen_sha256` only when known.
+pub(super) fn places(records: &[PlaceRecord]) -> Value {
+    Value::Array(records.iter().map(place).collect())
+}
+
+fn place(record: &PlaceRecord) -> Value {
+    let keychain = record.keychain.as_deref().map_or(Value::Null, Value::from);
+    let mut object = vec![
+        (
+            "credentials_dir".to_owned(),
+            Value::from(record.credentials_dir.as_str()),
+        ),
+        ("keychain".to_owned(), keychain),
+        ("slot".to_owned(), Value::from(record.slot.as_str())),
+    ];
+    if let Some(seen) = record.seen {
+        object.push(("seen_sha256".to_owned(), Value::from(seen.to_hex())));
+    }
+    Value::Object(object)
 }
 
 /// How new text is laid out in one document.

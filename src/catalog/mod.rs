@@ -1,24 +1,30 @@
 //! The slot catalog `<config>/slots.json`: its model, validation, splice edits, and
 //! the one-time migration of the original tool's legacy catalog.
 //!
-//! The catalog names the slots, what we last learned about each, and which one is
-//! active; it never holds a token. A [`CatalogFile`] keeps the parsed text beside the
+//! The catalog names the slots, what we last learned about each, which one is
+//! active, and which slot each Claude Code login location (place) last held; it never
+//! holds a token, only SHA-256 fingerprints of refresh tokens. A [`CatalogFile`] keeps the parsed text beside the
 //! model, so an edit changes only the members it must and every member it does not
 //! know (top level and inside each slot) survives byte for byte. Edits produce new
 //! bytes and re-read them; they never write a file (the engine writes them as a
 //! transaction step). Only `migrate` writes, once, before any transaction exists.
 //!
-//! Files: `model` (plain data and lookups), `read` (validation), `encode` (model to
-//! JSON text in the document's layout), `edit` (the edits), `migrate` (legacy file).
+//! Files: `model` (plain data and lookups), `fingerprint` (token digests), `read`
+//! (validation), `encode` (model to JSON text in the document's layout), `edit` (the
+//! edits), `migrate` (legacy file).
 
 mod edit;
 mod encode;
+mod fingerprint;
 mod migrate;
 mod model;
 mod read;
 
+pub use fingerprint::TokenFingerprint;
 pub use migrate::{migrate_legacy, MigrationOutcome};
-pub use model::{Catalog, Organization, RefreshOutcome, Slot, UsageSnapshot, UsageWindow};
+pub use model::{
+    Catalog, Organization, PlaceRecord, RefreshOutcome, Slot, UsageSnapshot, UsageWindow,
+};
 
 use crate::json::Document;
 use crate::{fs, Error};

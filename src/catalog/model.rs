@@ -1,11 +1,13 @@
 //! The catalog as plain data: the slots with their identity, last usage snapshot and
-//! last refresh outcome, which slot is active, and the lookups commands need (`#N`,
-//! name, account uuid, email).
+//! last refresh outcome, which slot is active, the place records (which slot each
+//! Claude Code login location last held), and the lookups commands need (`#N`, name,
+//! account uuid, email, place).
 //!
 //! It never reads or writes text: `read` builds these values from a parsed document,
 //! `encode` and `edit` turn them back into JSON. Nothing here is a secret (a catalog
 //! never holds a token), so the types derive `Debug`.
 
+use super::TokenFingerprint;
 use crate::cli::{SlotName, SlotRef};
 use crate::Error;
 
@@ -16,6 +18,22 @@ pub struct Catalog {
     pub active: Option<SlotName>,
     /// The slots in file order; slot `#N` is `slots[N - 1]`.
     pub slots: Vec<Slot>,
+    /// What we last put or saw in each place, in file order; at most one record per
+    /// place, each naming a slot in `slots` (a record naming no slot is not read).
+    pub places: Vec<PlaceRecord>,
+}
+
+/// One place (a Claude Code login location) and the slot we last put or saw there. A
+/// hint, rebuilt when missing: the original tool does not know it and may drop it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaceRecord {
+    /// The canonical path of the directory holding the place's `.credentials.json`.
+    pub credentials_dir: String,
+    /// On macOS, the Keychain service name of the place's item; `None` elsewhere.
+    pub keychain: Option<String>,
+    pub slot: SlotName,
+    /// The last refresh token we saw or wrote there.
+    pub seen: Option<TokenFingerprint>,
 }
 
 /// One slot: a saved Claude login and what we last learned about it.
@@ -68,8 +86,13 @@ pub struct UsageWindow {
 pub enum RefreshOutcome {
     /// The server issued new tokens at `at_ms`.
     Ok { at_ms: i64 },
-    /// The server refused the refresh token (re-login needed), first seen at `since_ms`.
-    LoginDead { since_ms: i64 },
+    /// The server refused the refresh token (re-login needed), first seen at
+    /// `since_ms`; `refused` is that token, when known (a catalog written before the
+    /// fingerprint was recorded does not say), so it is never sent again.
+    LoginDead {
+        since_ms: i64,
+        refused: Option<TokenFingerprint>,
+    },
 }
 
 impl Slot {
@@ -87,6 +110,18 @@ impl Slot {
             refresh: None,
             oauth_account: None,
         }
+    }
+}
+
+impl PlaceRecord {
+    /// Both records are of one place: the same `credentials_dir` and `keychain`.
+    pub fn same_place(&self, other: &PlaceRecord) -> bool {
+        self.is_at(&other.credentials_dir, other.keychain.as_deref())
+    }
+
+    /// This is the record of the place `(credentials_dir, keychain)`, compared exactly.
+    pub fn is_at(&self, credentials_dir: &str, keychain: Option<&str>) -> bool {
+        self.credentials_dir == credentials_dir && self.keychain.as_deref() == keychain
     }
 }
 
@@ -125,6 +160,13 @@ impl Catalog {
     /// The active slot, when one is set.
     pub fn active_slot(&self) -> Option<&Slot> {
         self.active.as_ref().and_then(|name| self.get(name))
+    }
+
+    /// The record of the place `(credentials_dir, keychain)`, compared exactly.
+    pub fn place(&self, credentials_dir: &str, keychain: Option<&str>) -> Option<&PlaceRecord> {
+        self.places
+            .iter()
+            .find(|p| p.is_at(credentials_dir, keychain))
     }
 
     /// Slots whose account uuid is `uuid` (exactly), in file order.

@@ -1,15 +1,19 @@
 //! Validation: a parsed catalog document turned into a [`Catalog`], or a reason why
 //! it is not one this version may touch.
 //!
-//! Refuses anything ambiguous (a key twice in one object, two slots with one name),
-//! anything newer than it understands (a `version` other than 1), slot names that
-//! break the naming rule (the original tool had the same rule, so such a file is
-//! corrupt), and members of ours with the wrong type. Reasons name the slot and the
-//! key; they never quote a value other than a slot name or a version number. Members
-//! it does not know are ignored here and kept by `edit`. It never changes the text.
+//! Refuses anything ambiguous (a key twice in one object, two slots with one name, two
+//! records of one place), anything newer than it understands (a `version` other than
+//! 1), slot names that break the naming rule (the original tool had the same rule, so
+//! such a file is corrupt), and members of ours with the wrong type. Reasons name the
+//! slot or place record and the key; they never quote a value other than a slot name
+//! or a version number. Members it does not know are ignored here and kept by `edit`;
+//! so is the text of a place record naming no slot, a stale hint left out of the
+//! model. It never changes the text.
 
-use super::model::{Catalog, Organization, RefreshOutcome, Slot, UsageSnapshot, UsageWindow};
-use super::VERSION;
+use super::model::{
+    Catalog, Organization, PlaceRecord, RefreshOutcome, Slot, UsageSnapshot, UsageWindow,
+};
+use super::{TokenFingerprint, VERSION};
 use crate::args::shown;
 use crate::cli::SlotName;
 use crate::json::{Document, Kind, Node};
@@ -29,7 +33,12 @@ pub(super) fn catalog(doc: &Document) -> Result<Catalog, String> {
     check_version(root)?;
     let slots = slots(root)?;
     let active = active(root, &slots)?;
-    Ok(Catalog { active, slots })
+    let places = places(root, &slots)?;
+    Ok(Catalog {
+        active,
+        slots,
+        places,
+    })
 }
 
 fn check_version(root: Node<'_>) -> Result<(), String> {
@@ -133,6 +142,7 @@ fn refresh(node: Node<'_>) -> Result<RefreshOutcome, String> {
         }),
         "login_dead" => Ok(RefreshOutcome::LoginDead {
             since_ms: integer(node, "since_ms")?.ok_or("`since_ms` is missing")?,
+            refused: fingerprint(node, "refused_sha256")?,
         }),
         _ => Err("`result` is neither \"ok\" nor \"login_dead\"".into()),
     }
@@ -143,6 +153,45 @@ fn active(root: Node<'_>, slots: &[Slot]) -> Result<Option<SlotName>, String> {
     Ok(active
         .and_then(|text| SlotName::parse(&text).ok())
         .filter(|name| slots.iter().any(|s| &s.name == name)))
+}
+
+/// The place records naming a slot of `slots`, in file order. A record naming
+/// another slot is a stale hint (its slot was removed by a tool that does not know
+/// places) and is left out; it must still be well-formed and not repeat a place.
+fn places(root: Node<'_>, slots: &[Slot]) -> Result<Vec<PlaceRecord>, String> {
+    let Some(list) = root.get("places") else {
+        return Ok(Vec::new());
+    };
+    if list.kind() != Kind::Array {
+        return Err("`places` is not an array".into());
+    }
+    let mut records: Vec<PlaceRecord> = Vec::new();
+    for (i, node) in list.elements().enumerate() {
+        let record = place(node).map_err(|e| format!("place #{}: {e}", i + 1))?;
+        if let Some(first) = records.iter().position(|r| r.same_place(&record)) {
+            return Err(format!(
+                "place #{} has the `credentials_dir` and `keychain` of place #{}",
+                i + 1,
+                first + 1
+            ));
+        }
+        records.push(record);
+    }
+    records.retain(|r| slots.iter().any(|s| s.name == r.slot));
+    Ok(records)
+}
+
+fn place(node: Node<'_>) -> Result<PlaceRecord, String> {
+    if node.kind() != Kind::Object {
+        return Err("not a JSON object".into());
+    }
+    let slot = string(node, "slot")?.ok_or("`slot` is missing")?;
+    Ok(PlaceRecord {
+        credentials_dir: string(node, "credentials_dir")?.ok_or("`credentials_dir` is missing")?,
+        keychain: string(node, "keychain")?,
+        slot: SlotName::parse(&slot).map_err(|e| format!("`slot`: {e}"))?,
+        seen: fingerprint(node, "seen_sha256")?,
+    })
 }
 
 /// Member `key` unless it is absent or null.
@@ -157,6 +206,17 @@ fn string(object: Node<'_>, key: &str) -> Result<Option<String>, String> {
             v.as_str()
                 .map(std::borrow::Cow::into_owned)
                 .ok_or_else(|| format!("`{key}` is not a string"))
+        })
+        .transpose()
+}
+
+/// An optional token fingerprint member: 64 lower-case hex digits.
+fn fingerprint(object: Node<'_>, key: &str) -> Result<Option<TokenFingerprint>, String> {
+    present(object, key)
+        .map(|v| {
+            v.as_str()
+                .and_then(|text| TokenFingerprint::from_hex(&text))
+                .ok_or_else(|| format!("`{key}` is not 64 lower-case hex digits"))
         })
         .transpose()
 }

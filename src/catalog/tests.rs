@@ -89,6 +89,10 @@ fn malformed_members_name_the_slot_and_key() {
             r#"{"version":1,"slots":[{"name":"a","last_refresh":{"result":"ok"}}]}"#,
             "slot #1 (a): in `last_refresh`: `at_ms` is missing",
         ),
+        (
+            r#"{"version":1,"slots":[{"name":"a","last_refresh":{"result":"login_dead","since_ms":1,"refused_sha256":"00"}}]}"#,
+            "slot #1 (a): in `last_refresh`: `refused_sha256` is not 64 lower-case hex digits",
+        ),
         (r#"{"version":1,"slots":{}}"#, "`slots` is not an array"),
         (r#"{"version":1,"slots":null}"#, "`slots` is not an array"),
         (r#"{"version":1,"slots":[3]}"#, "slot #1: not a JSON object"),

@@ -197,6 +197,7 @@ mod tests {
                 slot("team", Some("u1"), Some("ada@example.com"), Some("o2")),
                 slot("old", None, Some("Bob@Example.com"), None),
             ],
+            places: Vec::new(),
         }
     }
 

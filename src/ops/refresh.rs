@@ -370,10 +370,13 @@ fn to_refreshed(grant: TokenGrant, now: i64) -> Refreshed {
 fn mark_dead(session: &mut Session<'_>, request: &Request<'_>) -> Result<(), Error> {
     let now = session.now();
     let since_ms = match session.catalog().get(request.name).and_then(|s| s.refresh) {
-        Some(RefreshOutcome::LoginDead { since_ms }) => since_ms,
+        Some(RefreshOutcome::LoginDead { since_ms, .. }) => since_ms,
         _ => now,
     };
-    let dead = RefreshOutcome::LoginDead { since_ms };
+    let dead = RefreshOutcome::LoginDead {
+        since_ms,
+        refused: None,
+    };
     let catalog = session
         .catalog_file()
         .set_refresh(request.name, Some(dead))?;

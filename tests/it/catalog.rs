@@ -1,9 +1,12 @@
 //! The slot catalog: reading the original tool's files, splice edits that keep what
-//! they do not own, lookups, and the legacy migration.
+//! they do not own, place records and token fingerprints, lookups, and the legacy
+//! migration.
 
 mod edit;
+mod fingerprint;
 mod lookup;
 mod migrate;
+mod places;
 mod read;
 
 use claude_token::catalog::{CatalogFile, Slot};

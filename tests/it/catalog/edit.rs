@@ -4,9 +4,11 @@
 
 use super::{name, parse, slot, text, ORIGINAL};
 use claude_token::catalog::{
-    CatalogFile, Organization, RefreshOutcome, Slot, UsageSnapshot, UsageWindow,
+    CatalogFile, Organization, PlaceRecord, RefreshOutcome, Slot, TokenFingerprint, UsageSnapshot,
+    UsageWindow,
 };
 use claude_token::json::Document;
+use claude_token::redact::Secret;
 use claude_token::Error;
 use std::path::Path;
 
@@ -289,10 +291,27 @@ fn an_unchanged_value_keeps_its_spelling() {
 #[test]
 fn refresh_outcomes_are_replaced_whole() {
     let file = parse(ORIGINAL);
+    let refused = TokenFingerprint::of(&Secret::from("abc"));
     let dead = reparsed(file.set_refresh(
         &name("work"),
-        Some(RefreshOutcome::LoginDead { since_ms: 7 }),
+        Some(RefreshOutcome::LoginDead {
+            since_ms: 7,
+            refused: Some(refused),
+        }),
     ));
+    let tail = text(&dead).split("last_resets_at").nth(1).unwrap();
+    assert_eq!(
+        tail,
+        "\": \"2026-04-18T17:00:00Z\",\n      \"last_refresh\": {\n        \"result\": \"login_dead\",\n        \"since_ms\": 7,\n        \"refused_sha256\": \"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"\n      }\n    }\n  ]\n}"
+    );
+    let unknown = reparsed(dead.set_refresh(
+        &name("work"),
+        Some(RefreshOutcome::LoginDead {
+            since_ms: 7,
+            refused: None,
+        }),
+    ));
+    assert!(!text(&unknown).contains("refused_sha256"));
     let ok = reparsed(dead.set_refresh(&name("work"), Some(RefreshOutcome::Ok { at_ms: 8 })));
     let tail = text(&ok).split("last_resets_at").nth(1).unwrap();
     assert_eq!(
@@ -303,7 +322,7 @@ fn refresh_outcomes_are_replaced_whole() {
 
 /// Members none of our code owns, with their exact text: `(slot or "top", raw)`.
 fn unknown_members(bytes: &[u8]) -> Vec<(String, String)> {
-    const TOP: [&str; 3] = ["version", "active", "slots"];
+    const TOP: [&str; 4] = ["version", "active", "slots", "places"];
     const SLOT: [&str; 9] = [
         "name",
         "email",
@@ -375,6 +394,14 @@ fn every_edit_keeps_unknown_members_byte_for_byte() {
         ),
         ("work", reparsed(file.remove_slot(&name("work")))),
         ("home", reparsed(file.remove_slot(&name("home")))),
+        ("-", reparsed(file.set_place(place_of("work")))),
+        (
+            "home",
+            reparsed(
+                file.set_place(place_of("home"))
+                    .and_then(|f| f.remove_slot(&name("home"))),
+            ),
+        ),
     ];
     for (removed, edited) in &edits {
         let after = unknown_members(edited.as_bytes());
@@ -383,6 +410,15 @@ fn every_edit_keeps_unknown_members_byte_for_byte() {
             .filter(|(owner, _)| owner != removed)
             .collect();
         assert_eq!(after.iter().collect::<Vec<_>>(), kept, "{}", text(edited));
+    }
+}
+
+fn place_of(slot: &str) -> PlaceRecord {
+    PlaceRecord {
+        credentials_dir: "/home/z/.claude".into(),
+        keychain: None,
+        slot: name(slot),
+        seen: Some(TokenFingerprint::of(&Secret::from(slot))),
     }
 }
 

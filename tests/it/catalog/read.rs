@@ -4,7 +4,8 @@
 use super::{name, parse, slot, ORIGINAL};
 use crate::support::TempDir;
 use claude_token::catalog::{
-    self, Catalog, CatalogFile, Organization, RefreshOutcome, Slot, UsageSnapshot, UsageWindow,
+    self, Catalog, CatalogFile, Organization, PlaceRecord, RefreshOutcome, Slot, TokenFingerprint,
+    UsageSnapshot, UsageWindow,
 };
 use std::path::Path;
 
@@ -19,6 +20,7 @@ fn reads_the_original_tools_pretty_catalog() {
             rate_limit_tier: Some("tier4".into()),
             ..slot("work")
         }],
+        places: Vec::new(),
     };
     assert_eq!(file.catalog(), &expected);
     assert_eq!(file.as_bytes(), ORIGINAL.as_bytes());
@@ -33,8 +35,12 @@ fn reads_every_member_we_own() {
             "five_hour":{"utilization":42.5,"resets_at_ms":1700000002000},
             "seven_day":{"utilization":7,"resets_at_ms":null},
             "seven_day_sonnet":null},
-        "last_refresh":{"result":"login_dead","since_ms":1700000003000}},
-        {"name":"b","organization":{"uuid":"o-2"},"last_refresh":{"result":"ok","at_ms":5}}]}"#;
+        "last_refresh":{"result":"login_dead","since_ms":1700000003000,
+            "refused_sha256":"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}},
+        {"name":"b","organization":{"uuid":"o-2"},"last_refresh":{"result":"ok","at_ms":5}}],
+        "places":[{"credentials_dir":"/home/e/.claude","keychain":null,"slot":"b",
+            "seen_sha256":"fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"},
+            {"credentials_dir":"/Users/e/.claude","keychain":"Claude Code-credentials","slot":"a"}]}"#;
     let catalog = parse(text).into_catalog();
     let a = Slot {
         email: Some("e@x.io".into()),
@@ -61,6 +67,7 @@ fn reads_every_member_we_own() {
         }),
         refresh: Some(RefreshOutcome::LoginDead {
             since_ms: 1_700_000_003_000,
+            refused: Some(hex("0123456789abcdef")),
         }),
         ..slot("a")
     };
@@ -74,6 +81,42 @@ fn reads_every_member_we_own() {
     };
     assert_eq!(catalog.slots, [a, b]);
     assert_eq!(catalog.active, Some(name("a")));
+    let places = [
+        PlaceRecord {
+            credentials_dir: "/home/e/.claude".into(),
+            keychain: None,
+            slot: name("b"),
+            seen: Some(hex("fedcba9876543210")),
+        },
+        PlaceRecord {
+            credentials_dir: "/Users/e/.claude".into(),
+            keychain: Some("Claude Code-credentials".into()),
+            slot: name("a"),
+            seen: None,
+        },
+    ];
+    assert_eq!(catalog.places, places);
+}
+
+/// The fingerprint spelled by `quarter` four times.
+fn hex(quarter: &str) -> TokenFingerprint {
+    TokenFingerprint::from_hex(&quarter.repeat(4)).unwrap()
+}
+
+#[test]
+fn a_login_dead_written_before_refused_fingerprints_still_reads() {
+    for refused in ["", r#","refused_sha256":null"#] {
+        let text = format!(
+            r#"{{"version":1,"slots":[{{"name":"a","last_refresh":{{"result":"login_dead","since_ms":9{refused}}}}}]}}"#
+        );
+        let catalog = parse(&text).into_catalog();
+        let dead = RefreshOutcome::LoginDead {
+            since_ms: 9,
+            refused: None,
+        };
+        assert_eq!(catalog.slots[0].refresh, Some(dead), "{text}");
+        assert!(catalog.places.is_empty());
+    }
 }
 
 #[test]

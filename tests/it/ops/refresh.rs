@@ -100,7 +100,10 @@ fn a_dead_login_is_marked_and_nothing_is_deleted() {
     assert_eq!(outcome.dead_error().unwrap().exit_code(), 3);
     assert_eq!(
         world.catalog().slots[0].refresh,
-        Some(RefreshOutcome::LoginDead { since_ms: NOW })
+        Some(RefreshOutcome::LoginDead {
+            since_ms: NOW,
+            refused: None
+        })
     );
     assert_eq!(
         world.text(&archive("ada")),

@@ -182,6 +182,9 @@ fn a_dead_target_is_not_switched_to() {
     assert_eq!(world.catalog().active, Some(name("ada")));
     assert_eq!(
         world.catalog().slots[1].refresh,
-        Some(RefreshOutcome::LoginDead { since_ms: NOW })
+        Some(RefreshOutcome::LoginDead {
+            since_ms: NOW,
+            refused: None
+        })
     );
 }
