@@ -10,12 +10,15 @@
 //! call it.
 
 /// Every crash point, by where it sits. The engine names one per step boundary of a
-/// commit and a replay; `fs` names the two inside an atomic replace.
+/// commit and a replay; `fs` names the two inside an atomic replace (and a reservation's
+/// commit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Point {
-    /// `fs::write_atomic`: the temp file is written and flushed, not yet renamed.
+    /// `fs::write_atomic` and `fs::Reservation::commit`: the temp file is written and
+    /// flushed, not yet renamed.
     FsTempWritten,
-    /// `fs::write_atomic`: renamed over the target, the directory not yet flushed.
+    /// `fs::write_atomic` and `fs::Reservation::commit`: renamed over the target, the
+    /// directory not yet flushed.
     FsRenamed,
     /// The journal entry is durable; no store is written yet.
     JournalWritten,
@@ -141,8 +144,9 @@ mod tests {
     }
 
     /// The files that mark crash points; a new caller must be added here.
-    const CALLERS: [&str; 3] = [
+    const CALLERS: [&str; 4] = [
         include_str!("fs/atomic.rs"),
+        include_str!("fs/reserve.rs"),
         include_str!("engine/apply.rs"),
         include_str!("engine/journal.rs"),
     ];

@@ -1,5 +1,5 @@
-//! Files and locks: atomic durable replace, durable rename, private directories,
-//! bounded-wait locks and checked reads.
+//! Files and locks: atomic durable replace, reservations, durable rename, private
+//! directories, bounded-wait locks and checked reads.
 //!
 //! Every write to credentials, the archive, the catalog and the journal goes through
 //! [`write_atomic`]; every lock is a [`Lock`]. This module never follows a symlink where
@@ -16,6 +16,11 @@
 //!                fsync directory ─> Replaced                    ─> OverwroteInPlace
 //!                (any error before the rename: temp removed, target untouched;
 //!                 an error while overwriting in place may leave it partly written)
+//!
+//! Reservation:   statvfs ─ too little free? ───────────────────────> Error::DiskFull
+//!   ::create     create the same temp ─ write size zeros ─ fsync ─ fsync directory
+//!   ::commit     pwrite ─ ftruncate ─ fsync ─ rename onto the absent target ─ fsync dir
+//!                (an error from the first pwrite on keeps the temp: see reserve.rs)
 //! ```
 
 // The one module allowed std's file locks and `std::fs::rename` (see clippy.toml).
@@ -27,6 +32,8 @@ mod error;
 mod lock;
 mod place;
 mod read;
+mod reserve;
+mod temp;
 #[cfg(test)]
 mod tests;
 
@@ -50,16 +57,18 @@ mod fault {
     }
 }
 
-pub use atomic::{remove_stale_temps, temp_parts, write_atomic, WriteOutcome};
+pub use atomic::{write_atomic, WriteOutcome};
 pub use dir::{create_private_dir_all, dir_access, DirAccess};
 pub use error::Error;
 pub use lock::Lock;
 pub use place::{create_new, move_into, random_bytes, remove_file};
 pub use read::{read_regular, FileId, ReadFile};
+pub use reserve::{free_bytes, Reservation};
+pub use temp::{remove_stale_temps, temp_parts};
 
 use std::fs::{self as stdfs, File, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::Path;
 
 use fault::Op;
@@ -71,6 +80,15 @@ const GROUP_OR_OTHER: u32 = 0o077;
 fn write_all(mut file: &File, bytes: &[u8]) -> io::Result<()> {
     fault::hit(Op::Write)?;
     file.write_all(bytes)
+}
+
+/// Writes all of `bytes` at `offset` with pwrite(2), leaving the file offset alone
+/// (one fault-injection point, before the first call). `started` is set just before
+/// that call: from then on the file may hold some of `bytes`.
+fn write_all_at(file: &File, bytes: &[u8], offset: u64, started: &mut bool) -> io::Result<()> {
+    fault::hit(Op::Write)?;
+    *started = true;
+    file.write_all_at(bytes, offset)
 }
 
 /// Flushes a file or directory to stable storage (one fault-injection point).
@@ -100,12 +118,16 @@ pub fn rename_durable(from: &Path, to: &Path) -> Result<(), Error> {
 
 /// Makes the entries of `dir` (a create, rename or mkdir) durable.
 fn sync_dir(dir: &Path) -> Result<(), Error> {
-    let handle = OpenOptions::new()
+    sync(&open_dir(dir)?).map_err(|e| Error::io("sync directory", dir, e))
+}
+
+/// Opens `dir` for flushing its entries.
+fn open_dir(dir: &Path) -> Result<File, Error> {
+    OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
         .open(dir)
-        .map_err(|e| Error::io("open directory", dir, e))?;
-    sync(&handle).map_err(|e| Error::io("sync directory", dir, e))
+        .map_err(|e| Error::io("open directory", dir, e))
 }
 
 /// The directory holding `path` (`.` for a bare file name).

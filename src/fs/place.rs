@@ -11,7 +11,8 @@ use std::fs as stdfs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::atomic::{no_file_name, TempFile};
+use super::atomic::no_file_name;
+use super::temp::TempFile;
 use super::{parent_dir, rename, sync_dir, Error};
 
 /// Creates the file at `path` holding `bytes` (mode 0600), unless something is

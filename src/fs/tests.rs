@@ -1,12 +1,13 @@
 //! Unit tests that need the fault seam (integration tests cannot see `cfg(test)`):
-//! a failed write, fsync or rename leaves the old file and no temp file behind.
+//! a failed write, fsync or rename leaves the old file and no temp file behind (or,
+//! for a reservation whose commit began writing, the temp file with the bytes).
 
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use super::fault::{self, Fault};
-use super::{rename_durable, write_atomic, Error, WriteOutcome};
+use super::{rename_durable, write_atomic, Error, Reservation, WriteOutcome};
 
 /// A fresh directory under the system temp dir, removed on drop.
 struct TempDir(PathBuf);
@@ -272,5 +273,142 @@ fn remove_file_says_whether_something_was_there() {
     let (dir, file) = TempDir::with_file("remove", b"entry");
     assert!(super::remove_file(&file).unwrap());
     assert!(!super::remove_file(&file).unwrap());
+    assert!(dir.names().is_empty());
+}
+
+// `reserve`: faults while reserving and committing.
+
+/// A reservation for `entry.json` in a fresh directory.
+fn reserved(tag: &str, size: usize) -> (TempDir, PathBuf, Reservation) {
+    let dir = TempDir::new(tag);
+    let target = dir.0.join("entry.json");
+    let reservation = Reservation::create(&target, size).unwrap();
+    (dir, target, reservation)
+}
+
+/// The one name in `dir`, which must be a temp file of `entry.json`.
+fn only_temp(dir: &TempDir) -> PathBuf {
+    let names = dir.names();
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert!(names[0].starts_with(".entry.json.tmp."), "{names:?}");
+    dir.0.join(&names[0])
+}
+
+#[test]
+fn full_disk_while_reserving_is_disk_full_and_leaves_nothing() {
+    let dir = TempDir::new("reserve-nospace");
+    fault::inject(Fault::NoSpace { nth: 1 });
+    let err = Reservation::create(&dir.0.join("entry.json"), 1000).unwrap_err();
+    fault::clear();
+    assert!(matches!(err, Error::DiskFull { .. }), "{err:?}");
+    assert!(dir.names().is_empty());
+}
+
+/// 200 KiB go out in 64 KiB writes, so the fourth write is the last, short chunk.
+#[test]
+fn full_disk_on_a_later_chunk_of_the_reservation_leaves_nothing() {
+    let dir = TempDir::new("reserve-nospace-late");
+    fault::inject(Fault::NoSpace { nth: 4 });
+    let err = Reservation::create(&dir.0.join("entry.json"), 200 << 10).unwrap_err();
+    fault::clear();
+    assert!(matches!(err, Error::DiskFull { .. }), "{err:?}");
+    assert!(dir.names().is_empty());
+}
+
+#[test]
+fn failed_fsync_of_the_reservation_or_its_directory_leaves_nothing() {
+    for (nth, action) in [(1, "sync"), (2, "sync directory")] {
+        let dir = TempDir::new("reserve-fsync");
+        fault::inject(Fault::FsyncFails { nth });
+        let err = Reservation::create(&dir.0.join("entry.json"), 100).unwrap_err();
+        fault::clear();
+        assert!(
+            matches!(err, Error::Io { action: a, .. } if a == action),
+            "{nth}: {err:?}"
+        );
+        assert!(dir.names().is_empty(), "{nth}");
+    }
+}
+
+#[test]
+fn failed_fsync_in_commit_keeps_the_temp_with_the_bytes() {
+    let (dir, target, reservation) = reserved("commit-fsync", 100);
+    let temp = reservation.path().to_owned();
+    fault::inject(Fault::FsyncFails { nth: 1 });
+    let err = reservation.commit(b"entry").unwrap_err();
+    fault::clear();
+    assert!(matches!(err, Error::Io { action: "sync", .. }), "{err:?}");
+    assert_eq!(err.path(), temp);
+    assert_eq!(only_temp(&dir), temp);
+    assert_eq!(
+        fs::read(&temp).unwrap(),
+        b"entry",
+        "written and cut to length"
+    );
+    assert!(!target.exists());
+}
+
+#[test]
+fn failed_rename_in_commit_keeps_the_temp_with_the_bytes() {
+    let (dir, target, reservation) = reserved("commit-rename", 100);
+    fault::inject(Fault::RenameBusy { nth: 1 });
+    let err = reservation.commit(b"entry").unwrap_err();
+    fault::clear();
+    assert!(
+        matches!(
+            err,
+            Error::Io {
+                action: "rename a new file onto",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(fs::read(only_temp(&dir)).unwrap(), b"entry");
+    assert!(!target.exists());
+}
+
+/// The fault fires before the first pwrite: nothing of the bytes reached the file.
+#[test]
+fn full_disk_before_the_first_write_of_commit_removes_the_temp() {
+    let (dir, target, reservation) = reserved("commit-nospace", 100);
+    fault::inject(Fault::NoSpace { nth: 1 });
+    let err = reservation.commit(b"entry").unwrap_err();
+    fault::clear();
+    assert!(matches!(err, Error::DiskFull { .. }), "{err:?}");
+    assert!(dir.names().is_empty());
+    assert!(!target.exists());
+}
+
+#[test]
+fn failed_directory_flush_after_commit_leaves_the_bytes_at_the_target() {
+    let (dir, target, reservation) = reserved("commit-dirsync", 100);
+    fault::inject(Fault::FsyncFails { nth: 2 });
+    let err = reservation.commit(b"entry").unwrap_err();
+    fault::clear();
+    assert!(
+        matches!(
+            err,
+            Error::Io {
+                action: "sync directory",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(dir.names(), ["entry.json"]);
+    assert_eq!(fs::read(&target).unwrap(), b"entry");
+}
+
+/// The planned fault is still there afterwards: the reservation never wrote a byte.
+#[test]
+fn a_reservation_beyond_the_free_space_fails_before_any_write() {
+    let dir = TempDir::new("reserve-statvfs");
+    fault::inject(Fault::NoSpace { nth: 1 });
+    let err = Reservation::create(&dir.0.join("entry.json"), usize::MAX).unwrap_err();
+    let unspent = write_atomic(&dir.0.join("other"), b"x").unwrap_err();
+    fault::clear();
+    assert!(matches!(err, Error::DiskFull { .. }), "{err:?}");
+    assert!(matches!(unspent, Error::DiskFull { .. }), "{unspent:?}");
     assert!(dir.names().is_empty());
 }

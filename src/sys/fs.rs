@@ -1,12 +1,16 @@
-//! libc calls for files: a flush that reaches stable storage, and OS randomness.
+//! libc calls for files: a flush that reaches stable storage, the free space of a
+//! filesystem, and OS randomness.
 //!
-//! Owns only the two calls std does not give us in the form we need. It never opens,
+//! Owns only the calls std does not give us in the form we need. It never opens,
 //! names or interprets a file: `crate::fs` does that with std, and calls here for the
 //! last step. The macOS branches are type-checked (`.ci/run`) but never run on the Linux
 //! build machine; they are kept to a few lines each so that reading them checks them.
 
+use std::ffi::CString;
 use std::fs::File;
 use std::io;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 
 /// Flushes `file` (a regular file or a directory) to stable storage.
 ///
@@ -58,6 +62,34 @@ fn plain_fsync(fd: std::os::fd::RawFd) -> io::Result<()> {
             return Err(err);
         }
     }
+}
+
+/// Bytes an unprivileged user may still write on the filesystem holding `path`
+/// (`statvfs(3)`: `f_bavail * f_frsize`, the blocks left after the root reserve).
+/// Symlinks on the way are followed. A path with a NUL byte is `InvalidInput`.
+pub(crate) fn free_bytes(path: &Path) -> io::Result<u64> {
+    let path = CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "the path holds a NUL byte"))?;
+    loop {
+        // SAFETY: `statvfs` holds only integers, for which all zero bits are a valid
+        // value; the call overwrites it before we read it.
+        let mut stats: libc::statvfs = unsafe { std::mem::zeroed() };
+        // SAFETY: `path` is a NUL-terminated string alive for the whole call, and
+        // `stats` is a `statvfs` valid for writes; nothing is kept after the call.
+        if unsafe { libc::statvfs(path.as_ptr(), &raw mut stats) } == 0 {
+            return Ok(widen(stats.f_bavail).saturating_mul(widen(stats.f_frsize)));
+        }
+        let err = io::Error::last_os_error();
+        if err.raw_os_error() != Some(libc::EINTR) {
+            return Err(err);
+        }
+    }
+}
+
+/// A `statvfs` count as `u64`: its fields are `u32` or `u64` depending on the platform
+/// (macOS's `f_bavail` is 32 bits), and a direct `u64::from` of a `u64` is flagged.
+fn widen<T: Into<u64>>(count: T) -> u64 {
+    count.into()
 }
 
 /// Fills `buf` with random bytes from the kernel (`getrandom(2)`, which waits only
@@ -127,6 +159,42 @@ mod tests {
     #[test]
     fn random_bytes_accepts_an_empty_buffer() {
         random_bytes(&mut []).unwrap();
+    }
+
+    #[test]
+    fn free_bytes_of_the_temp_dir_is_positive() {
+        assert!(free_bytes(&std::env::temp_dir()).unwrap() > 0);
+    }
+
+    /// GNU df reads the same `statvfs`; other writers on the machine may move the
+    /// figure between the two calls, hence the tolerance (16 MiB).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn free_bytes_agrees_with_df() {
+        let dir = std::env::temp_dir();
+        let ours = free_bytes(&dir).unwrap();
+        let df = std::process::Command::new("df")
+            .args(["-B1", "--output=avail"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(df.status.success(), "{df:?}");
+        let text = String::from_utf8(df.stdout).unwrap();
+        let theirs: u64 = text.lines().nth(1).unwrap().trim().parse().unwrap();
+        assert!(ours.abs_diff(theirs) < 16 << 20, "ours {ours}, df {theirs}");
+    }
+
+    #[test]
+    fn free_bytes_of_a_missing_path_is_not_found() {
+        let missing = std::env::temp_dir().join("claude-token-sys-statvfs-missing/x");
+        let err = free_bytes(&missing).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn free_bytes_refuses_a_nul_in_the_path() {
+        let err = free_bytes(Path::new("/tmp/a\0b")).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
     }
 
     #[test]

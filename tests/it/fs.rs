@@ -1,6 +1,9 @@
 //! Tests for `fs`: atomic replace, private directories, checked reads and locks,
 //! against real files in a fresh temp directory. Fault injection (failed fsync, full
-//! disk, busy rename) is tested by the unit tests in `src/fs/tests.rs`.
+//! disk, busy rename) is tested by the unit tests in `src/fs/tests.rs`. Reservations
+//! are in `fs/reserve.rs`.
+
+mod reserve;
 
 use std::fs;
 use std::io::{BufRead, BufReader, Read};
