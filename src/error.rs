@@ -90,6 +90,12 @@ pub enum Error {
     /// Claude Code's live login belongs to an account that has no slot; nothing was
     /// changed, so that login is not lost (exit 1).
     UnknownLogin { email: Option<String> },
+    /// Claude Code's live login could belong to several slots of one account, and no
+    /// place record says which (exit 1).
+    AmbiguousLogin {
+        email: Option<String>,
+        slots: Vec<SlotName>,
+    },
     /// Whose login `origin` holds cannot be told: the blob names no account, no slot
     /// holds its refresh token, and the profile request failed (exit 4).
     UnidentifiedLogin { origin: String },
@@ -108,6 +114,21 @@ pub enum Error {
         dead: Vec<SlotName>,
         failed: Vec<SlotName>,
         code: u8,
+    },
+    /// The server refused this slot's refresh token before (`since_ms`); it is not
+    /// sent again until the slot's login changes (exit 3).
+    DeadLogin { slot: SlotName, since_ms: i64 },
+    /// A journal entry set aside in `entry` holds a newer login of `slot` than the one
+    /// a refresh would send; nothing was sent (exit 6).
+    HeldAside { slot: SlotName, entry: PathBuf },
+    /// The server answered a refresh (the old refresh token is spent) but the journal
+    /// entry could not be written (`journal`); the new tokens went straight to
+    /// `written` (of `stores`), and `failed` says why the rest did not (exit 1).
+    Unjournaled {
+        journal: Box<Error>,
+        stores: Vec<StoreId>,
+        written: Vec<StoreId>,
+        failed: Option<Box<Error>>,
     },
     /// The user answered no to a question; nothing was changed (exit 1).
     Cancelled { action: &'static str },
@@ -139,9 +160,11 @@ impl Error {
             Error::Net(err) if is_setting(err) => exit::USAGE,
             Error::Net(_) | Error::UnidentifiedLogin { .. } => exit::UNAVAILABLE,
             Error::OAuth(err) => oauth_exit_code(err),
-            Error::Conflict { .. } | Error::Quarantined { .. } | Error::NeedsAttention { .. } => {
-                exit::NEEDS_ATTENTION
-            }
+            Error::Conflict { .. }
+            | Error::Quarantined { .. }
+            | Error::NeedsAttention { .. }
+            | Error::HeldAside { .. } => exit::NEEDS_ATTENTION,
+            Error::DeadLogin { .. } => exit::LOGIN_DEAD,
             Error::RefreshIncomplete { dead, code, .. } => {
                 if dead.is_empty() {
                     *code
@@ -166,7 +189,9 @@ impl Error {
             | Error::ClaudeLock(_)
             | Error::NoLogin { .. }
             | Error::UnknownLogin { .. }
+            | Error::AmbiguousLogin { .. }
             | Error::WouldSwitch { .. }
+            | Error::Unjournaled { .. }
             | Error::Cancelled { .. }
             | Error::Signals { .. }
             | Error::ServiceFile { .. } => exit::ERROR,
@@ -198,10 +223,30 @@ impl Error {
                 Some("another program changed it meanwhile; run the command again".into())
             }
             Error::Conflict { entry, .. } => Some(format!(
-                "Claude Code changed its login meanwhile; nothing was overwritten, and the \
-                 login claude-token meant to write is kept in {}",
+                "another program changed the archive; it was not overwritten, and the login \
+                 claude-token meant to write there is kept in {} (inspect it with `cat`, then \
+                 remove the file to acknowledge it)",
                 entry.display()
             )),
+            Error::DeadLogin { .. } => Some(
+                "log in again in Claude Code (`claude`, then /login), then `claude-token add`; \
+                 the refused token is never sent again"
+                    .into(),
+            ),
+            Error::HeldAside { entry, .. } => Some(format!(
+                "look at {} (`cat` it): it holds the newer login; remove the file once that \
+                 login is safe (e.g. with `claude-token add --path`), then refresh again",
+                entry.display()
+            )),
+            Error::Unjournaled { failed: None, .. } => Some(
+                "the login is stored; free the space or fix the disk before the next refresh"
+                    .into(),
+            ),
+            Error::Unjournaled { failed: Some(_), .. } => Some(
+                "the new tokens could not be kept everywhere; if no store above holds them, \
+                 log in again in Claude Code (`claude`, then /login), then `claude-token add`"
+                    .into(),
+            ),
             Error::Quarantined { .. } => {
                 Some("it was not applied; look at it, then delete it".into())
             }
@@ -216,6 +261,11 @@ impl Error {
             ),
             Error::UnknownLogin { .. } => Some(
                 "add it with `claude-token add` first, so it is not lost, then run the command again"
+                    .into(),
+            ),
+            Error::AmbiguousLogin { .. } => Some(
+                "remove the slot that no longer holds this account's login \
+                 (`claude-token remove`), then run the command again"
                     .into(),
             ),
             Error::UnidentifiedLogin { .. } => Some(
@@ -309,6 +359,18 @@ impl fmt::Display for Error {
                 "the login Claude Code uses now belongs to an account with no slot; \
                  nothing was changed",
             ),
+            Error::AmbiguousLogin { email, slots } => {
+                let names: Vec<&str> = slots.iter().map(SlotName::as_str).collect();
+                let who = email
+                    .as_deref()
+                    .map_or_else(String::new, |e| format!(" ({})", crate::term::one_line(e)));
+                write!(
+                    f,
+                    "the login Claude Code uses now{who} may belong to slot {}; claude-token \
+                     cannot tell which, so nothing was changed",
+                    names.join(" or ")
+                )
+            }
             Error::UnidentifiedLogin { origin } => write!(
                 f,
                 "cannot tell whose login {origin} holds; nothing was changed"
@@ -349,6 +411,44 @@ impl fmt::Display for Error {
                         names(dead),
                         names(failed)
                     ),
+                }
+            }
+            Error::DeadLogin { slot, since_ms } => write!(
+                f,
+                "the login of slot {slot} is dead: the server refused its refresh token \
+                 (first on {}); nothing was sent",
+                crate::time::format_local(*since_ms)
+            ),
+            Error::HeldAside { slot, entry } => write!(
+                f,
+                "a newer login of slot {slot} waits in {}; refreshing would send an older \
+                 token, so nothing was sent",
+                entry.display()
+            ),
+            Error::Unjournaled {
+                journal,
+                stores,
+                written,
+                failed,
+            } => {
+                let names = |list: &[StoreId]| {
+                    list.iter()
+                        .map(StoreId::to_text)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                write!(
+                    f,
+                    "the server issued new tokens but the journal could not be written ({journal}); "
+                )?;
+                if written.is_empty() {
+                    write!(f, "they could not be written to {} either", names(stores))?;
+                } else {
+                    write!(f, "they were written straight to {}", names(written))?;
+                }
+                match failed {
+                    Some(err) => write!(f, " ({err})"),
+                    None => Ok(()),
                 }
             }
             Error::Cancelled { action } => write!(f, "{action} cancelled; nothing was changed"),

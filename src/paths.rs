@@ -16,6 +16,9 @@ const APP_DIR: &str = "claude-token-cli";
 /// Application directory name on macOS (under `~/Library/Application Support`).
 const MACOS_APP_DIR: &str = "ai.2lab.claude-token-cli";
 
+/// The name of Claude Code's credentials file in its credentials directory.
+pub const CREDENTIALS_FILE: &str = ".credentials.json";
+
 /// The resolved locations for one run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paths {
@@ -143,7 +146,7 @@ impl Paths {
 
     /// Claude Code's live credentials file.
     pub fn credentials_file(&self) -> PathBuf {
-        self.credentials_dir.join(".credentials.json")
+        self.credentials_dir.join(CREDENTIALS_FILE)
     }
 
     /// The original tool's legacy catalog, migrated on first run.

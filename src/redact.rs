@@ -58,6 +58,11 @@ impl Secret {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Its length in bytes (not a secret: tokens have public formats).
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
 }
 
 impl From<String> for Secret {

@@ -1,15 +1,19 @@
 #![no_main]
-//! Replays one journal entry file over in-memory stores and checks: no panic; no store
-//! is written unless the entry authenticates and parses (same key, same name); an
-//! entry that does is either rolled forward in full or set aside with nothing
-//! written; replaying again changes nothing (stores and journal directory alike).
+//! Replays one journal entry file over in-memory stores holding arbitrary bytes and
+//! checks: no panic; no store is written unless the entry authenticates and parses
+//! (same key, same name); an authentic entry is rolled forward by each store's rule:
+//! each of our stores ends holding its new bytes, or (archive) the entry is set aside
+//! with that archive untouched, or (catalog) it is left as it was; each of Claude
+//! Code's stores ends holding the login the step leads to, or is reported left with
+//! its bytes untouched; replaying again changes nothing (stores and journal alike).
 //!
 //! Input layout: `mode`, then for each of five stores a length byte (255: absent)
 //! and that many bytes of initial content, then the rest. Mode 0: the rest is the
 //! entry file as is. Mode 1: the rest is the JSON line, signed here with the known
-//! key (authentic, so the strict parser is reached). Mode 2: the rest chooses steps
-//! (store, expected, new) from which a valid entry is built and signed, then maybe
-//! one byte of it is flipped.
+//! key (authentic, so the strict parser is reached). Mode 2: the rest chooses a
+//! version 2 entry (a grant or none, then steps of either kind, expected values taken
+//! from the stores or the input) that is built and signed, then maybe one byte of it
+//! is flipped.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,10 +21,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use claude_token::cli::SlotName;
-use claude_token::engine::{self, Entry, HmacKey, Journal, StateLock, Step, KEY_LEN};
+use claude_token::creds::{self, Credentials, Refreshed};
+use claude_token::engine::{
+    self, is_claudes, Change, ClaudeRule, ClaudeStep, Entry, Grant, HmacKey, Journal, OurNew,
+    OurStep, PlaceLocks, StateLock, Step, KEY_LEN,
+};
+use claude_token::oauth::TokenGrant;
+use claude_token::redact::Secret;
 use claude_token::sha256::hmac_sha256;
 use claude_token::store::memory::MemoryStores;
-use claude_token::store::{Blob, StoreId};
+use claude_token::store::{Blob, Place, StoreId, Stores};
+use claude_token::Error;
 use libfuzzer_sys::fuzz_target;
 
 const KEY: [u8; KEY_LEN] = [0x42; KEY_LEN];
@@ -42,6 +53,23 @@ fuzz_target!(|data: &[u8]| {
     };
     check(&stores, &name, &file);
 });
+
+/// Claude Code's refresh locks, always granted (the real ones are tested elsewhere);
+/// a check of a place never held is a bug in the engine.
+#[derive(Default)]
+struct Locks(Vec<Place>);
+
+impl PlaceLocks for Locks {
+    fn hold(&mut self, place: &Place) -> Result<(), Error> {
+        self.0.push(place.clone());
+        Ok(())
+    }
+
+    fn ensure_held(&self, place: &Place) -> Result<(), Error> {
+        assert!(self.0.contains(place), "a write without the refresh locks");
+        Ok(())
+    }
+}
 
 /// Reads the input front to back; runs dry as zeros.
 struct Input<'a>(&'a [u8]);
@@ -65,6 +93,10 @@ impl<'a> Input<'a> {
             255 => None,
             len => Some(self.bytes(usize::from(len))),
         }
+    }
+
+    fn text(&mut self) -> String {
+        String::from_utf8_lossy(self.content().unwrap_or_default()).into_owned()
     }
 }
 
@@ -90,12 +122,15 @@ fn signed_line(line: &[u8]) -> Vec<u8> {
 /// An entry built from input-chosen steps (in any order, repeats allowed: the
 /// engine must refuse what it would never write), signed, then maybe damaged.
 fn built_entry(input: &mut Input<'_>, stores: &MemoryStores) -> (String, Vec<u8>) {
+    let grant = (input.byte() % 2 == 1).then(|| grant(input));
     let count = input.byte() % 6;
     let steps = (0..count).map(|_| built_step(input, stores)).collect();
     let entry = Entry {
+        version: engine::VERSION,
         op: "refresh".into(),
         op_id: u64::from(input.byte()),
         created_at_ms: 1_700_000_000_000,
+        grant,
         steps,
     };
     let mut file = engine::encode_entry(&entry, &HmacKey::from_bytes(KEY))
@@ -110,6 +145,27 @@ fn built_entry(input: &mut Input<'_>, stores: &MemoryStores) -> (String, Vec<u8>
     (entry.file_name(), file)
 }
 
+fn grant(input: &mut Input<'_>) -> Grant {
+    let secret = |input: &mut Input<'_>| match input.byte() % 3 {
+        0 => None,
+        _ => Some(Secret::from(input.text().as_str())),
+    };
+    let tokens = TokenGrant {
+        access_token: secret(input),
+        refresh_token: secret(input),
+        expires_in: (input.byte() % 2 == 1).then(|| u64::from(input.byte()) * 3600),
+        scopes: (input.byte() % 2 == 1).then(|| vec!["user:inference".to_owned()]),
+        token_type: None,
+        refresh_token_expires_in: None,
+        account: None,
+        organization: None,
+    };
+    Grant {
+        received_at_ms: 1_700_000_000_000,
+        tokens,
+    }
+}
+
 fn built_step(input: &mut Input<'_>, stores: &MemoryStores) -> Step {
     let id = ids()[usize::from(input.byte()) % 5].clone();
     let current = stores.get(&id);
@@ -118,13 +174,37 @@ fn built_step(input: &mut Input<'_>, stores: &MemoryStores) -> Step {
         1 => current.clone().map(Blob::new),
         _ => input.content().map(Blob::from),
     };
+    if is_claudes(&id) {
+        let expected = match input.byte() % 3 {
+            0 => Secret::from(""),
+            1 => current
+                .as_deref()
+                .and_then(|c| creds::stored_refresh_token(c).ok())
+                .unwrap_or_else(|| Secret::from("")),
+            _ => Secret::from(input.text().as_str()),
+        };
+        let login = |input: &mut Input<'_>| Blob::from(input.content().unwrap_or_default());
+        let change = match input.byte() % 4 {
+            0 => Change::Grant,
+            1 => Change::Swap(login(input)),
+            2 => Change::Replace(login(input)),
+            _ => Change::SignOut,
+        };
+        let rule = ClaudeRule::Login { expected, change };
+        let place = Some(stores.place());
+        return Step::Claude(ClaudeStep { store: id, place, rule });
+    }
     let expected = choose(input);
-    let new = choose(input);
-    Step {
+    let new = if input.byte() % 4 == 0 {
+        OurNew::Grant
+    } else {
+        OurNew::Bytes(choose(input))
+    };
+    Step::Ours(OurStep {
         store: id,
         expected,
         new,
-    }
+    })
 }
 
 /// A fresh data directory per run, on tmpfs when there is one, removed on drop.
@@ -177,7 +257,7 @@ fn check(stores: &MemoryStores, name: &str, file: &[u8]) {
     let journal = Journal::with_key(&lock, HmacKey::from_bytes(KEY)).unwrap();
     std::fs::write(journal.dir().join(name), file).unwrap();
     let before = stores.snapshot();
-    let report = engine::replay(&journal, stores).unwrap();
+    let report = engine::replay(&journal, stores, &mut Locks::default()).unwrap();
     let after = stores.snapshot();
     match engine::decode_entry(name, file, &HmacKey::from_bytes(KEY)) {
         Err(defect) => {
@@ -188,20 +268,74 @@ fn check(stores: &MemoryStores, name: &str, file: &[u8]) {
             assert_eq!(after, before);
             assert_eq!(report.quarantined.len(), 1);
         }
-        Ok(entry) if report.attention.is_empty() => {
-            assert_eq!(report.rolled_forward.len(), 1);
+        Ok(entry) => {
+            let conflicts: Vec<&StoreId> =
+                report.attention.iter().flat_map(|a| &a.stores).collect();
+            let left: Vec<&StoreId> = report.left().map(|l| &l.store).collect();
             for step in &entry.steps {
-                let now = after.get(&step.store).map(Vec::as_slice);
-                assert_eq!(now, step.new.as_ref().map(Blob::as_bytes), "{}", step.store);
+                let store = step.store();
+                let now = after.get(store).map(Vec::as_slice);
+                let was = before.get(store).map(Vec::as_slice);
+                if conflicts.contains(&store) || left.contains(&store) {
+                    assert_eq!(now, was, "{store} was left but written");
+                    continue;
+                }
+                check_step(step, entry.grant.as_ref(), now, was);
             }
+            assert_eq!(report.rolled_forward.len() + report.attention.len(), 1);
         }
-        Ok(_) => assert_eq!(after, before, "a conflict wrote something"),
     }
     let files = tree(&data.0);
     stores.clear_events();
-    let again = engine::replay(&journal, stores).unwrap();
+    let again = engine::replay(&journal, stores, &mut Locks::default()).unwrap();
     assert_eq!(again, engine::ReplayReport::default());
     assert!(stores.writes().is_empty());
     assert_eq!(stores.snapshot(), after);
     assert_eq!(tree(&data.0), files);
+}
+
+/// A step the replay did not leave: its store holds what the step leads to.
+fn check_step(step: &Step, grant: Option<&Grant>, now: Option<&[u8]>, was: Option<&[u8]>) {
+    match step {
+        Step::Ours(ours) => {
+            let want = match &ours.new {
+                OurNew::Bytes(new) => new.as_ref().map(|b| b.as_bytes().to_vec()),
+                OurNew::Grant => Some(granted(ours.expected.as_ref(), grant)),
+            };
+            assert_eq!(now, want.as_deref(), "{}", ours.store);
+        }
+        Step::Claude(claude) => {
+            let ClaudeRule::Login { expected, change } = &claude.rule else {
+                unreachable!("version 2 entries compare Claude Code's stores by login");
+            };
+            let token = |bytes: Option<&[u8]>| match bytes {
+                None => Some(Secret::from("")),
+                Some(b) => creds::stored_refresh_token(b).ok(),
+            };
+            let target = match change {
+                Change::Grant => grant
+                    .and_then(|g| g.tokens.refresh_token.clone())
+                    .unwrap_or_else(|| expected.clone()),
+                Change::Swap(b) | Change::Replace(b) => {
+                    creds::stored_refresh_token(b.as_bytes()).unwrap_or_else(|_| Secret::from(""))
+                }
+                Change::SignOut => Secret::from(""),
+            };
+            let holds = token(now);
+            let untouched = now == was;
+            assert!(
+                holds.as_ref() == Some(&target) || untouched,
+                "{}: holds neither the new login nor what it held",
+                claude.store
+            );
+        }
+    }
+}
+
+/// The expected login with the grant spliced in, as the archive step leads to.
+fn granted(expected: Option<&Blob>, grant: Option<&Grant>) -> Vec<u8> {
+    let login = Credentials::parse(expected.unwrap().as_bytes()).unwrap();
+    let grant = grant.unwrap();
+    let refreshed = Refreshed::from_grant(&grant.tokens, grant.received_at_ms);
+    login.with_refreshed_tokens(&refreshed).unwrap()
 }

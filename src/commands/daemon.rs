@@ -77,7 +77,7 @@ impl Sweeper for RefreshSweeper {
             let result = in_session(&log, |session| {
                 refresh::slot(session, &client, name, options)
             });
-            ctx.record(name, outcome(result));
+            ctx.record(name, outcome(name, result));
         }
         SweepReport::Done
     }
@@ -93,13 +93,13 @@ fn slot_names(session: &Session<'_>) -> Vec<SlotName> {
 }
 
 /// The daemon's view of one slot's refresh.
-fn outcome(result: Result<Outcome, Error>) -> SlotOutcome {
+fn outcome(name: &SlotName, result: Result<Outcome, Error>) -> SlotOutcome {
     match result {
         Ok(Outcome::Refreshed { expires_at_ms, .. }) => SlotOutcome::Refreshed { expires_at_ms },
         Ok(Outcome::Fresh { .. }) => SlotOutcome::NotDue,
-        Ok(dead @ Outcome::LoginDead { .. }) => SlotOutcome::Dead {
+        Ok(dead @ (Outcome::LoginDead { .. } | Outcome::KnownDead { .. })) => SlotOutcome::Dead {
             reason: dead
-                .dead_error()
+                .dead_error(name)
                 .map_or_else(String::new, |e| e.to_string()),
         },
         Err(err) if err.exit_code() == exit::LOGIN_DEAD => SlotOutcome::Dead {

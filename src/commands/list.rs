@@ -74,6 +74,7 @@ fn nothing_yet(env: &Env, json_out: bool) -> Result<(), Error> {
         print_json(&to_json(
             &Gathered {
                 catalog: std::rc::Rc::default(),
+                held_aside: Vec::new(),
                 slots: Vec::new(),
                 store_error: None,
             },
@@ -94,6 +95,13 @@ fn warn_problems(gathered: &Gathered, now: i64) {
     }
     if let Some(err) = &gathered.store_error {
         term::warn(&format!("could not store the usage in the catalog: {err}"));
+    }
+    for (slot, entry) in &gathered.held_aside {
+        term::warn(&format!(
+            "{slot}: a newer login of this slot waits in {}; its refreshes are blocked until \
+             that file is looked at and removed",
+            entry.display()
+        ));
     }
 }
 
@@ -240,7 +248,10 @@ fn body(out: &mut String, view: &SlotView, paint: Paint, detail: bool, now: i64)
         out.push_str("not known\n");
     }
     expiry_line(out, view, now, INDENT);
-    if let Some(at) = view.login_deadline_ms {
+    if view.dead {
+        label(out, INDENT, "login");
+        out.push_str("login dead: the server refused it; log in again (`claude`, then /login), then `claude-token add`\n");
+    } else if let Some(at) = view.login_deadline_ms {
         label(out, INDENT, "login");
         out.push_str("renew by ");
         time::push_local(out, at);

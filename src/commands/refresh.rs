@@ -35,6 +35,17 @@ pub fn run(global: &Global, target: &RefreshTarget, force: bool) -> Result<(), E
                 result.slot
             ));
         }
+        if let Ok(Outcome::Refreshed {
+            complete: false, ..
+        }) = &result.outcome
+        {
+            term::warn(&format!(
+                "{}: the server's answer held a new refresh token but no usable access \
+                 token; the new refresh token is stored and the login is refreshed again \
+                 at its next use",
+                result.slot
+            ));
+        }
     }
     match target {
         RefreshTarget::All => summary(results),
@@ -46,22 +57,28 @@ pub fn run(global: &Global, target: &RefreshTarget, force: bool) -> Result<(), E
 fn single(results: Vec<SlotResult>) -> Result<(), Error> {
     for result in results {
         let outcome = result.outcome?;
-        if let Some(err) = outcome.dead_error() {
+        if let Some(err) = outcome.dead_error(&result.slot) {
             return Err(err);
         }
     }
     Ok(())
 }
 
-/// `--all`: a warning per failed slot, then one error naming them.
+/// `--all`: a warning per failed slot, then one error naming them. A login found
+/// dead before is only a warning: nothing was sent, and nothing new went wrong.
 fn summary(results: Vec<SlotResult>) -> Result<(), Error> {
     let mut dead = Vec::new();
     let mut failed = Vec::new();
     let mut code = None;
     for result in results {
         match result.outcome {
+            Ok(outcome @ Outcome::KnownDead { .. }) => {
+                if let Some(err) = outcome.dead_error(&result.slot) {
+                    term::warn(&format!("{}: {err}; skipped", result.slot));
+                }
+            }
             Ok(outcome) => {
-                if let Some(err) = outcome.dead_error() {
+                if let Some(err) = outcome.dead_error(&result.slot) {
                     term::warn(&format!("{}: {err}", result.slot));
                     dead.push(result.slot);
                 }
@@ -97,6 +114,7 @@ fn pretty(results: &[SlotResult], now: i64) -> String {
                 format!("fresh, expires {left}; not refreshed")
             }
             Ok(Outcome::LoginDead { .. }) => "login dead".to_owned(),
+            Ok(Outcome::KnownDead { .. }) => "login dead; not sent again".to_owned(),
             Err(_) => "failed".to_owned(),
         };
         let _ = writeln!(out, "{}: {line}", result.slot);
@@ -113,16 +131,17 @@ fn to_json(results: &[SlotResult]) -> Value {
             Ok(Outcome::Refreshed {
                 expires_at_ms,
                 adopted,
+                ..
             }) => ("refreshed", Some(*expires_at_ms), *adopted, None),
             Ok(Outcome::Fresh {
                 expires_at_ms,
                 adopted,
             }) => ("fresh", Some(*expires_at_ms), *adopted, None),
-            Ok(dead @ Outcome::LoginDead { .. }) => (
+            Ok(dead @ (Outcome::LoginDead { .. } | Outcome::KnownDead { .. })) => (
                 "login_dead",
                 None,
                 false,
-                dead.dead_error().map(|e| e.to_string()),
+                dead.dead_error(&result.slot).map(|e| e.to_string()),
             ),
             Err(err) => ("failed", None, false, Some(err.to_string())),
         };

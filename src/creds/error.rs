@@ -63,7 +63,9 @@ pub enum Problem {
 /// Why a login is a husk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Husk {
-    EmptyAccessToken,
+    /// Both tokens are empty.
+    EmptyTokens,
+    /// The refresh token is empty (an access token alone cannot be renewed).
     EmptyRefreshToken,
     /// `expiresAt` is absent or `null`.
     NoExpiry,
@@ -175,7 +177,7 @@ impl fmt::Display for Problem {
 impl fmt::Display for Husk {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Husk::EmptyAccessToken => "the access token is empty",
+            Husk::EmptyTokens => "both tokens are empty",
             Husk::EmptyRefreshToken => "the refresh token is empty",
             Husk::NoExpiry => "it has no expiresAt",
             Husk::ExpiryNotInteger => "expiresAt is not an integer",

@@ -21,10 +21,12 @@
 mod error;
 mod read;
 mod refresh;
+mod stored;
 mod swap;
 
 pub use error::{CredsError, Husk, Problem, Scope, Side};
 pub use refresh::Refreshed;
+pub use stored::{sign_out, stored_refresh_token};
 pub use swap::swap_account;
 
 use crate::redact::Secret;

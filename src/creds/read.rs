@@ -61,11 +61,14 @@ pub(super) fn login(doc: &Document) -> Result<Login, CredsError> {
     let oauth = login_object(doc)?;
     let access_token = token(oauth, "accessToken")?;
     let refresh_token = token(oauth, "refreshToken")?;
-    if access_token.is_empty() {
-        return Err(CredsError::Husk(Husk::EmptyAccessToken));
-    }
+    // An empty access token beside a refresh token is a login to refresh (as kept
+    // from a rotating answer without a usable access token), not a husk.
     if refresh_token.is_empty() {
-        return Err(CredsError::Husk(Husk::EmptyRefreshToken));
+        return Err(CredsError::Husk(if access_token.is_empty() {
+            Husk::EmptyTokens
+        } else {
+            Husk::EmptyRefreshToken
+        }));
     }
     let expires_at_ms = expiry(oauth)?;
     let at = Field::login(oauth);

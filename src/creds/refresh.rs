@@ -6,10 +6,16 @@
 //! which never moves later: the new value is the earlier of the stored one and the
 //! server's. A member the blob lacks is added at the end of `claudeAiOauth`, where
 //! Claude Code's JavaScript would append it. It never touches another member.
+//!
+//! An answer that rotated the refresh token but lacks a usable access token or
+//! lifetime ([`Refreshed::from_grant`]) still gives a login: the new refresh token,
+//! an empty access token and an `expiresAt` just before the answer arrived, so the
+//! next use refreshes again instead of losing the rotation.
 
 use super::error::CredsError;
 use super::{Credentials, LOGIN};
 use crate::json::{quote, Document, Editor, Node, Position};
+use crate::oauth::TokenGrant;
 use crate::redact::Secret;
 
 /// What a successful refresh gives, as the blob stores it (the oauth module converts
@@ -25,6 +31,32 @@ pub struct Refreshed {
     pub scopes: Option<Vec<String>>,
     /// When the refresh token dies, when the server said.
     pub refresh_token_expires_at_ms: Option<i64>,
+}
+
+impl Refreshed {
+    /// What `grant`, received at `received_at_ms`, gives the blob. An incomplete
+    /// answer (no usable access token or lifetime) gives an empty access token that
+    /// expired just before the answer arrived: the login keeps the new refresh token
+    /// and is refreshed again at its next use.
+    pub fn from_grant(grant: &TokenGrant, received_at_ms: i64) -> Refreshed {
+        let (access_token, expires_at_ms) =
+            match (&grant.access_token, grant.expires_at_ms(received_at_ms)) {
+                (Some(token), Some(at)) => (token.clone(), at),
+                _ => (Secret::from(""), received_at_ms.saturating_sub(1).max(1)),
+            };
+        Refreshed {
+            access_token,
+            refresh_token: grant.refresh_token.clone(),
+            expires_at_ms,
+            scopes: grant.scopes.clone(),
+            refresh_token_expires_at_ms: grant.refresh_token_expires_at_ms(received_at_ms),
+        }
+    }
+
+    /// Whether the access token is usable (see [`Refreshed::from_grant`]).
+    pub fn has_access_token(&self) -> bool {
+        !self.access_token.is_empty()
+    }
 }
 
 impl Credentials {
@@ -65,11 +97,10 @@ impl Credentials {
     }
 }
 
-/// Refuses an answer that would leave a husk behind.
+/// Refuses an answer that would leave a husk behind. An empty access token is
+/// allowed: the refresh token is what keeps the login (see `from_grant`).
 fn check(grant: &Refreshed) -> Result<(), CredsError> {
-    let reason = if grant.access_token.is_empty() {
-        "the new access token is empty"
-    } else if grant.refresh_token.as_ref().is_some_and(Secret::is_empty) {
+    let reason = if grant.refresh_token.as_ref().is_some_and(Secret::is_empty) {
         "the new refresh token is empty"
     } else if grant.expires_at_ms <= 0 {
         "the new expiry time is not after 1970"

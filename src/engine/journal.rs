@@ -17,6 +17,7 @@ use super::key::{self, HmacKey};
 use super::lock::StateLock;
 use super::transaction::Transaction;
 use crate::crash::{self, Point};
+use crate::store::Place;
 use crate::{fs, Error};
 
 const JOURNAL_DIR: &str = "journal";
@@ -30,6 +31,19 @@ pub struct Journal<'l> {
     dir: PathBuf,
     key: HmacKey,
     _lock: &'l StateLock,
+}
+
+/// A file in `attention/`: where it is, and the entry it holds (or why it is not one
+/// this key reads).
+pub type AsideEntry = (PathBuf, Result<Entry, Defect>);
+
+/// A reserved entry file (see [`Journal::reserve`]).
+#[derive(Debug)]
+pub struct Reserved {
+    path: PathBuf,
+    op_id: u64,
+    created_at_ms: u64,
+    file: fs::Reservation,
 }
 
 /// A journal entry that is durable and not yet applied.
@@ -102,30 +116,117 @@ impl<'l> Journal<'l> {
         self.dir.join(ATTENTION_DIR)
     }
 
-    /// Writes `tx` as a durable entry. Refused while another entry is pending (replay
-    /// first: entries must apply in order), for a transaction without steps, and for
-    /// one too large to read back.
-    pub fn write(&self, tx: Transaction) -> Result<Pending, Error> {
-        if !self.list()?.entries.is_empty() {
-            return Err(bad("a journal entry is pending; replay the journal first"));
-        }
-        let entry = Entry {
-            op: tx.op().to_owned(),
-            op_id: self.op_id()?,
-            created_at_ms: now_ms(),
-            steps: tx.into_steps(),
-        };
-        if entry.steps.is_empty() {
-            return Err(bad("a transaction without steps is not journaled"));
-        }
-        let bytes = entry::encode(&entry, &self.key);
-        if bytes.len() > MAX_ENTRY_LEN {
-            return Err(bad("the journal entry would be too large"));
-        }
+    /// Writes `tx` as a durable entry, naming Claude Code's stores by `place` where
+    /// the transaction left them to the environment. Refused while another entry is
+    /// pending (replay first: entries must apply in order), for a transaction without
+    /// steps, and for one too large to read back.
+    pub fn write(&self, tx: Transaction, place: &Place) -> Result<Pending, Error> {
+        self.check_clear()?;
+        let entry = Entry::from_transaction(tx, self.op_id()?, now_ms(), place);
+        let bytes = self.encode(&entry)?;
         let path = self.dir.join(entry.file_name());
         fs::write_atomic(&path, bytes.as_bytes())?;
         crash::point(Point::JournalWritten);
         Ok(Pending { path, entry })
+    }
+
+    /// Reserves the entry of `tx` before its grant is known: a synced temp file large
+    /// enough for `tx` with a grant whose values total `answer_cap` bytes (the most a
+    /// server answer can hold), so that a full disk fails here, before a refresh token
+    /// is spent, and [`Journal::write_reserved`] only overwrites blocks that exist.
+    /// The free space is checked first (on copy-on-write filesystems the reserved
+    /// blocks guarantee less). Dropping the reservation removes the file.
+    pub fn reserve(
+        &self,
+        tx: &Transaction,
+        place: &Place,
+        answer_cap: usize,
+    ) -> Result<Reserved, Error> {
+        self.check_clear()?;
+        let entry = Entry::from_transaction(tx.clone(), self.op_id()?, now_ms(), place);
+        let size = self.encode(&entry)?.len() + entry::grant_room(answer_cap);
+        if size > MAX_ENTRY_LEN {
+            return Err(bad("the journal entry would be too large"));
+        }
+        let path = self.dir.join(entry.file_name());
+        let file = fs::Reservation::create(&path, size)?;
+        Ok(Reserved {
+            path,
+            op_id: entry.op_id,
+            created_at_ms: entry.created_at_ms,
+            file,
+        })
+    }
+
+    /// Writes `tx` (now with its grant) into `reserved`: the answer's one way to
+    /// durability. Only the entry's bytes are written there (overwrite, truncate,
+    /// fsync, rename, fsync the directory); a failure after the first byte leaves the
+    /// temp file for replay to adopt or remove.
+    pub fn write_reserved(
+        &self,
+        reserved: Reserved,
+        tx: Transaction,
+        place: &Place,
+    ) -> Result<Pending, Error> {
+        let entry = Entry::from_transaction(tx, reserved.op_id, reserved.created_at_ms, place);
+        let bytes = entry::encode(&entry, &self.key);
+        reserved.file.commit(bytes.as_bytes())?;
+        crash::point(Point::JournalWritten);
+        Ok(Pending {
+            path: reserved.path,
+            entry,
+        })
+    }
+
+    /// Refuses to journal while an entry is pending.
+    fn check_clear(&self) -> Result<(), Error> {
+        if self.list()?.entries.is_empty() {
+            Ok(())
+        } else {
+            Err(bad("a journal entry is pending; replay the journal first"))
+        }
+    }
+
+    /// The entry's file bytes; refused without steps or when too large.
+    fn encode(&self, entry: &Entry) -> Result<crate::store::Blob, Error> {
+        if entry.steps.is_empty() {
+            return Err(bad("a transaction without steps is not journaled"));
+        }
+        let bytes = entry::encode(entry, &self.key);
+        if bytes.len() > MAX_ENTRY_LEN {
+            return Err(bad("the journal entry would be too large"));
+        }
+        Ok(bytes)
+    }
+
+    /// The entries set aside in `attention/`, each as read (a file that does not
+    /// decode under this key is given with its defect): what they hold must not be
+    /// forgotten (a newer token of a slot blocks that slot's refresh).
+    pub fn attention_entries(&self) -> Result<Vec<AsideEntry>, Error> {
+        let dir = self.attention_dir();
+        let read = match std::fs::read_dir(&dir) {
+            Ok(read) => read,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_error("list", &dir, e)),
+        };
+        let mut found = Vec::new();
+        for item in read {
+            let name = item.map_err(|e| io_error("list", &dir, e))?.file_name();
+            let path = dir.join(&name);
+            let entry = match fs::read_regular(&path, MAX_ENTRY_LEN as u64) {
+                Ok(Some(file)) => {
+                    let bytes = crate::store::Blob::new(file.bytes);
+                    // A clashing name got a suffix when it was moved here.
+                    let name = name.to_str().unwrap_or("");
+                    let stem = name.get(..38).unwrap_or(name);
+                    entry::decode(stem, bytes.as_bytes(), &self.key)
+                }
+                _ => Err(Defect::NotRegular),
+            };
+            found.push((path, entry));
+        }
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(found)
     }
 
     /// Sorts the directory's names into entries, leftover temp files and strays.
@@ -178,24 +279,39 @@ impl<'l> Journal<'l> {
     /// returns the entry's name. A process killed after writing the temp file but
     /// before the rename has already been answered by the server: without this, the
     /// tokens in that file would be lost. Anything else is left for `remove_temp`.
-    pub(super) fn adopt_temp(&self, name: &OsStr) -> Result<Option<OsString>, Error> {
+    pub(super) fn adopt_temp(&self, name: &OsStr) -> Result<Adopted, Error> {
         let Some(target) = name.to_str().and_then(temp_target) else {
-            return Ok(None);
+            return Ok(Adopted::No);
         };
         let target_path = self.dir.join(target);
         if target_path.exists() {
-            return Ok(None);
+            return Ok(Adopted::No);
         }
         let temp_path = self.dir.join(name);
         let Ok(Some(file)) = fs::read_regular(&temp_path, MAX_ENTRY_LEN as u64) else {
-            return Ok(None);
+            return Ok(Adopted::No);
         };
-        let bytes = crate::store::Blob::new(file.bytes);
-        if entry::decode(target, bytes.as_bytes(), &self.key).is_err() {
-            return Ok(None);
+        let mut bytes = crate::store::Blob::new(file.bytes);
+        // A reservation whose truncate did not happen keeps zeros after the entry.
+        let whole = bytes.as_bytes().len();
+        let len = bytes
+            .as_bytes()
+            .iter()
+            .rposition(|&b| b != 0)
+            .map_or(0, |at| at + 1);
+        match entry::decode(target, &bytes.as_bytes()[..len], &self.key) {
+            Ok(_) if len == whole => fs::rename_durable(&temp_path, &target_path)?,
+            Ok(_) => {
+                bytes = crate::store::Blob::new(bytes.as_bytes()[..len].to_vec());
+                fs::write_atomic(&target_path, bytes.as_bytes())?;
+                fs::remove_file(&temp_path)?;
+            }
+            // Whole and signed, but not under this key (the key was replaced): it may
+            // hold tokens, so it is kept aside, never deleted.
+            Err(Defect::Hmac) => return Ok(Adopted::Quarantine),
+            Err(_) => return Ok(Adopted::No),
         }
-        fs::rename_durable(&temp_path, &target_path)?;
-        Ok(Some(OsString::from(target)))
+        Ok(Adopted::Yes(OsString::from(target)))
     }
 
     /// Removes the applied entry `name`, durably.
@@ -227,6 +343,17 @@ impl<'l> Journal<'l> {
         fs::random_bytes(&mut random).map_err(|e| io_error("get randomness for", &self.dir, e))?;
         Ok(u64::from_ne_bytes(random))
     }
+}
+
+/// What [`Journal::adopt_temp`] made of a temp file.
+#[derive(Debug)]
+pub(super) enum Adopted {
+    /// It held a whole, authentic entry, now in place under this name.
+    Yes(OsString),
+    /// It held a whole entry signed under another key: quarantine it.
+    Quarantine,
+    /// Anything else: an unfinished write, to remove.
+    No,
 }
 
 enum Name {

@@ -3,19 +3,22 @@
 //!
 //! Owns the walk over the journal in name (= chronological) order and the report of
 //! what it did. For each entry: not authentic or not well formed -> quarantined,
-//! never applied; a store holding a third value (or missing on this platform) ->
-//! nothing written, entry moved to `attention/`; otherwise the remaining steps are
-//! applied (apply.rs) and the entry removed. Temp files of interrupted journal writes
-//! are removed; any other file is quarantined. Replaying twice equals replaying once:
-//! every entry replay looks at leaves the journal directory. It never decides the
-//! command's exit code: the caller reads the report.
+//! never applied; otherwise every step is rolled forward by its store's rule
+//! (apply.rs: Claude Code's stores under its refresh locks, taken through the
+//! caller's [`PlaceLocks`], at the place the entry names), and the entry is removed,
+//! or moved to `attention/` when one of our archives holds a third value. Temp files
+//! of interrupted journal writes holding a whole authentic entry are adopted; one
+//! signed under another key is quarantined; any other is removed; any other file is
+//! quarantined. Replaying twice equals replaying once: every entry replay looks at
+//! leaves the journal directory. It never decides the command's exit code: the
+//! caller reads the report.
 
 use std::ffi::OsStr;
 use std::path::PathBuf;
 
-use super::apply::{roll_forward, Outcome};
+use super::apply::{roll_forward, Left, PlaceLocks};
 use super::entry::Defect;
-use super::journal::Journal;
+use super::journal::{Adopted, Journal};
 use super::transaction::Commit;
 use crate::store::{StoreId, Stores};
 use crate::Error;
@@ -23,16 +26,17 @@ use crate::Error;
 /// What one replay did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct ReplayReport {
-    /// Entries whose steps are now all applied (and that were removed).
+    /// Entries rolled forward (and removed).
     pub rolled_forward: Vec<RolledForward>,
     /// Files moved to `quarantine/`, never applied.
     pub quarantined: Vec<Quarantined>,
-    /// Entries moved to `attention/` because a store held a third value.
+    /// Entries moved to `attention/` because one of our archives held a third value
+    /// (every other step was applied).
     pub attention: Vec<Attention>,
     /// Temp files of interrupted journal writes that were removed.
     pub temps_removed: usize,
     /// Complete, authentic entries found in temp files (a kill between writing an
-    /// entry and renaming it into place) and renamed into place to be replayed.
+    /// entry and renaming it into place) and put into place to be replayed.
     pub temps_adopted: usize,
 }
 
@@ -56,7 +60,7 @@ pub struct Attention {
     /// Where the entry is now (its new bytes stay there).
     pub path: PathBuf,
     pub op: String,
-    /// The stores holding a third value or missing here.
+    /// Our archives holding a third value.
     pub stores: Vec<StoreId>,
 }
 
@@ -66,34 +70,36 @@ impl ReplayReport {
         self.quarantined.is_empty() && self.attention.is_empty()
     }
 
-    /// The error a command reports for this replay, if any: the first conflict,
-    /// else the first quarantined file (both exit 6).
-    pub fn to_error(&self) -> Option<Error> {
-        if let Some(first) = self.attention.first() {
-            return Some(Error::Conflict {
-                stores: first.stores.clone(),
-                entry: first.path.clone(),
-            });
-        }
-        self.quarantined.first().map(|first| Error::Quarantined {
-            entry: first.path.clone(),
-            defect: first.defect,
-        })
+    /// Every store an entry left as it was (Claude Code's stores holding another
+    /// login, a catalog changed by someone else), for the user to hear of.
+    pub fn left(&self) -> impl Iterator<Item = &Left> {
+        self.rolled_forward.iter().flat_map(|r| &r.commit.left)
     }
 }
 
-/// Replays every entry in `journal` against `stores`. Stops with `Err` only when a
-/// file or store cannot be read or written; whatever was not finished stays for the
-/// next replay.
-pub fn replay(journal: &Journal<'_>, stores: &dyn Stores) -> Result<ReplayReport, Error> {
+/// Replays every entry in `journal` against `stores`, holding Claude Code's refresh
+/// locks through `locks` for every write of its stores. Stops with `Err` only when a
+/// file or store cannot be read or written, or a lock cannot be taken; whatever was
+/// not finished stays for the next replay.
+pub fn replay(
+    journal: &Journal<'_>,
+    stores: &dyn Stores,
+    locks: &mut dyn PlaceLocks,
+) -> Result<ReplayReport, Error> {
     let mut listing = journal.list()?;
     let mut report = ReplayReport::default();
     for temp in &listing.temps {
-        if let Some(entry) = journal.adopt_temp(temp)? {
-            listing.entries.push(entry);
-            report.temps_adopted += 1;
-        } else if journal.remove_temp(temp)? {
-            report.temps_removed += 1;
+        match journal.adopt_temp(temp)? {
+            Adopted::Yes(entry) => {
+                listing.entries.push(entry);
+                report.temps_adopted += 1;
+            }
+            Adopted::Quarantine => quarantine(journal, temp, Defect::Hmac, &mut report)?,
+            Adopted::No => {
+                if journal.remove_temp(temp)? {
+                    report.temps_removed += 1;
+                }
+            }
         }
     }
     listing.entries.sort();
@@ -101,7 +107,7 @@ pub fn replay(journal: &Journal<'_>, stores: &dyn Stores) -> Result<ReplayReport
         quarantine(journal, stray, Defect::Name, &mut report)?;
     }
     for name in &listing.entries {
-        replay_one(journal, stores, name, &mut report)?;
+        replay_one(journal, stores, name, locks, &mut report)?;
     }
     Ok(report)
 }
@@ -110,29 +116,28 @@ fn replay_one(
     journal: &Journal<'_>,
     stores: &dyn Stores,
     name: &OsStr,
+    locks: &mut dyn PlaceLocks,
     report: &mut ReplayReport,
 ) -> Result<(), Error> {
     let entry = match journal.load(name)? {
         Ok(entry) => entry,
         Err(defect) => return quarantine(journal, name, defect, report),
     };
-    match roll_forward(stores, &entry.steps)? {
-        Outcome::Done(commit) => {
-            journal.remove(name)?;
-            report.rolled_forward.push(RolledForward {
-                name: entry.file_name(),
-                op: entry.op,
-                commit,
-            });
-        }
-        Outcome::Conflict(stores) => {
-            let path = journal.set_aside(name)?;
-            report.attention.push(Attention {
-                path,
-                op: entry.op,
-                stores,
-            });
-        }
+    let rolled = roll_forward(stores, &entry, locks)?;
+    if rolled.conflicts.is_empty() {
+        journal.remove(name)?;
+        report.rolled_forward.push(RolledForward {
+            name: entry.file_name(),
+            op: entry.op,
+            commit: rolled.commit,
+        });
+    } else {
+        let path = journal.set_aside(name)?;
+        report.attention.push(Attention {
+            path,
+            op: entry.op,
+            stores: rolled.conflicts,
+        });
     }
     Ok(())
 }

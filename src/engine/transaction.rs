@@ -1,34 +1,28 @@
-//! Transactions: a list of compare-and-swap steps over stores, and committing one.
+//! Transactions: a list of steps over stores, and committing one.
 //!
 //! Owns building a [`Transaction`] (steps kept in write order, no two for one store,
-//! steps that change nothing dropped) and [`commit`]: verify, journal, apply, clear.
-//! It never writes a store before the journal entry holding the new bytes is durable,
-//! and never writes a store that holds anything but the step's expected or new bytes.
+//! steps that change nothing dropped, each store's kind given the step kind it
+//! takes: see `step`) and [`commit`]: verify our stores, journal, apply, clear. It
+//! never writes a store before the journal entry holding the change is durable.
 //!
 //! ```text
-//! commit: verify every store ── a store holds neither expected nor new ─> Changed
-//!   │                         └─ all already hold new ─> done, nothing journaled
+//! commit: verify our stores ── one holds neither expected nor new ─> Changed
+//!   │                       └─ nothing left to do ─> done, nothing journaled
 //!   journal entry (durable) ─ crash point journal-written
-//!   apply in StoreId order (see apply.rs) ─ a third value ─> entry to attention/, Conflict
+//!   apply in StoreId order (apply.rs) ─ our archive holds a third value
+//!   │                                   ─> the rest applied, entry to attention/, Conflict
 //!   remove entry, flush directory ─ crash point journal-removed ─> Commit
 //! ```
 
 use std::collections::BTreeSet;
 
-use super::apply::{holds, roll_forward, Outcome};
+use super::apply::{holds, roll_forward, Left, PlaceLocks};
 use super::entry::is_op_name;
 use super::journal::{Journal, Pending};
+use super::step::{is_claudes, Change, ClaudeRule, ClaudeStep, Grant, OurNew, OurStep, Step};
+use crate::redact::Secret;
 use crate::store::{Blob, StoreId, Stores};
 use crate::Error;
-
-/// One compare-and-swap: `store` goes from `expected` to `new` (`None` = absent;
-/// a `new` of `None` deletes). `Debug` shows blob lengths only.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Step {
-    pub store: StoreId,
-    pub expected: Option<Blob>,
-    pub new: Option<Blob>,
-}
 
 /// What a command wants to change, all or nothing as far as a crash is concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +32,7 @@ pub struct Transaction {
     steps: Vec<Step>,
     /// Every store named so far, including by steps that were dropped.
     named: BTreeSet<StoreId>,
+    grant: Option<Grant>,
 }
 
 impl Transaction {
@@ -53,27 +48,70 @@ impl Transaction {
             op,
             steps: Vec::new(),
             named: BTreeSet::new(),
+            grant: None,
         })
     }
 
-    /// Adds the step `store`: `expected` -> `new`. A step with `expected == new`
-    /// changes nothing and is dropped; a second step for one store is refused.
+    /// Adds the step on our store `store` (an archive or the catalog): `expected` ->
+    /// `new` by bytes. A step with `expected == new` changes nothing and is dropped.
     pub fn step(
-        mut self,
+        self,
         store: StoreId,
         expected: Option<Blob>,
         new: Option<Blob>,
     ) -> Result<Self, Error> {
+        if is_claudes(&store) {
+            return Err(bad(format!("{store} takes a login step, not a bytes step")));
+        }
+        let new = OurNew::Bytes(new);
+        self.add(Step::Ours(OurStep {
+            store,
+            expected,
+            new,
+        }))
+    }
+
+    /// Adds the archive step of a refresh: `expected` with the transaction's grant
+    /// spliced in (see [`Transaction::with_grant`]).
+    pub fn grant_step(self, store: StoreId, expected: Blob) -> Result<Self, Error> {
+        if !matches!(store, StoreId::Archive(_)) {
+            return Err(bad(format!("{store} cannot take a grant step")));
+        }
+        let expected = Some(expected);
+        let new = OurNew::Grant;
+        self.add(Step::Ours(OurStep {
+            store,
+            expected,
+            new,
+        }))
+    }
+
+    /// Adds a step on Claude Code's store `store` in this environment's place,
+    /// decided by the login it holds: it applies when its refresh token is `expected`
+    /// ("" for none).
+    pub fn claude(self, store: StoreId, expected: Secret, change: Change) -> Result<Self, Error> {
+        if !is_claudes(&store) {
+            return Err(bad(format!("{store} is not one of Claude Code's stores")));
+        }
+        let rule = ClaudeRule::Login { expected, change };
+        let place = None;
+        self.add(Step::Claude(ClaudeStep { store, place, rule }))
+    }
+
+    /// The refresh answer the grant steps splice in.
+    #[must_use]
+    pub fn with_grant(mut self, grant: Grant) -> Self {
+        self.grant = Some(grant);
+        self
+    }
+
+    fn add(mut self, step: Step) -> Result<Self, Error> {
+        let store = step.store().clone();
         if !self.named.insert(store.clone()) {
             return Err(bad(format!("two steps for {store}")));
         }
-        if expected != new {
-            let at = self.steps.partition_point(|s| s.store < store);
-            let step = Step {
-                store,
-                expected,
-                new,
-            };
+        if !step.is_noop() {
+            let at = self.steps.partition_point(|s| *s.store() < store);
             self.steps.insert(at, step);
         }
         Ok(self)
@@ -88,8 +126,17 @@ impl Transaction {
         &self.steps
     }
 
-    pub(super) fn into_steps(self) -> Vec<Step> {
-        self.steps
+    pub fn grant(&self) -> Option<&Grant> {
+        self.grant.as_ref()
+    }
+
+    /// Whether it has a grant for every step that needs one (and one only then).
+    pub(super) fn grant_fits(&self) -> bool {
+        self.steps.iter().any(Step::uses_grant) == self.grant.is_some()
+    }
+
+    pub(super) fn into_parts(self) -> (Vec<Step>, Option<Grant>) {
+        (self.steps, self.grant)
     }
 }
 
@@ -98,85 +145,122 @@ impl Transaction {
 pub struct Commit {
     /// Stores written or deleted, in write order.
     pub written: Vec<StoreId>,
-    /// Stores that already held the new bytes.
+    /// Stores that already held the new bytes or login.
     pub unchanged: Vec<StoreId>,
+    /// Stores left as they were: Claude Code's stores holding another login (or
+    /// missing here), and a catalog someone else changed.
+    pub left: Vec<Left>,
 }
 
-/// Commits `tx`: checks every store still holds the expected (or already the new)
-/// bytes, journals the new bytes, applies the steps in write order, and removes the
-/// journal entry.
+/// Commits `tx`, holding Claude Code's refresh locks through `locks` for every write
+/// of its stores: checks that each of our stores still holds the expected (or
+/// already the new) bytes, journals the change, applies the steps in write order, and
+/// removes the journal entry.
 ///
-/// - A store holding something else at the check: [`Error::Changed`]; nothing was
-///   journaled or written.
+/// - One of our stores holding something else at the check: [`Error::Changed`];
+///   nothing was journaled or written.
 /// - A step for a store this platform does not have: [`Error::BadTransaction`].
-/// - All stores already hold the new bytes: `Ok`, nothing journaled.
+/// - Nothing left to do (our stores hold the new bytes, there is no step on Claude
+///   Code's stores): `Ok`, nothing journaled.
 /// - A store that fails to write: that error; the journal entry stays, and the next
 ///   replay rolls it forward.
-/// - A store changed by someone else after the check ([`Error::Conflict`]): the
-///   entry is moved to `journal/attention/`; stores not yet written are left alone.
+/// - Our archive changed by someone else after the check ([`Error::Conflict`]): every
+///   other step is applied and the entry is moved to `journal/attention/`.
 pub fn commit(
     journal: &Journal<'_>,
     stores: &dyn Stores,
     tx: Transaction,
+    locks: &mut dyn PlaceLocks,
 ) -> Result<Commit, Error> {
+    if !tx.grant_fits() {
+        return Err(bad(
+            "a grant step without a grant, or a grant without one".into()
+        ));
+    }
     if verify(stores, &tx)? {
-        let unchanged = tx.steps.iter().map(|s| s.store.clone()).collect();
+        let unchanged = tx.steps.iter().map(|s| s.store().clone()).collect();
         return Ok(Commit {
-            written: Vec::new(),
             unchanged,
+            ..Commit::default()
         });
     }
-    let pending = journal.write(tx)?;
-    apply(journal, stores, pending)
+    let pending = journal.write(tx, &stores.place())?;
+    apply(journal, stores, pending, locks)
 }
 
-/// Applies a journaled entry (from [`Journal::write`]) and removes it: the second
-/// half of [`commit`], for callers that must journal before they can verify (a
-/// refresh journals the server's answer at once). The same rules as in `commit`.
+/// Applies a journaled entry (from [`Journal::write`] or a reservation) and removes
+/// it: the second half of [`commit`], for callers that must journal before they can
+/// verify (a refresh journals the server's answer at once). The same rules.
 pub fn apply(
     journal: &Journal<'_>,
     stores: &dyn Stores,
     pending: Pending,
+    locks: &mut dyn PlaceLocks,
 ) -> Result<Commit, Error> {
     let (name, entry) = pending.into_parts();
-    match roll_forward(stores, &entry.steps)? {
-        Outcome::Done(commit) => {
-            journal.remove(&name)?;
-            Ok(commit)
-        }
-        Outcome::Conflict(conflicting) => {
-            let entry = journal.set_aside(&name)?;
-            Err(Error::Conflict {
-                stores: conflicting,
-                entry,
-            })
-        }
+    let rolled = roll_forward(stores, &entry, locks)?;
+    if rolled.conflicts.is_empty() {
+        journal.remove(&name)?;
+        return Ok(rolled.commit);
+    }
+    let entry = journal.set_aside(&name)?;
+    Err(Error::Conflict {
+        stores: rolled.conflicts,
+        entry,
+    })
+}
+
+/// Applies `tx` without a journal entry: only when the entry could not be written
+/// after a refresh the server already answered, so that its new tokens reach every
+/// store that takes them rather than none. The same rules as [`apply`]; an archive
+/// holding a third value is reported in `Err`.
+pub fn apply_unjournaled(
+    stores: &dyn Stores,
+    tx: Transaction,
+    locks: &mut dyn PlaceLocks,
+) -> Result<Commit, Error> {
+    let entry = super::entry::Entry::unjournaled(tx, &stores.place());
+    let rolled = roll_forward(stores, &entry, locks)?;
+    if rolled.conflicts.is_empty() {
+        Ok(rolled.commit)
+    } else {
+        Err(Error::Changed {
+            store: rolled.conflicts[0].clone(),
+        })
     }
 }
 
-/// Checks that every step's store exists and holds its expected or new bytes.
-/// Returns whether all already hold the new bytes.
+/// Checks that every step's store exists and that each of ours holds its expected
+/// or new bytes. Returns whether nothing is left to do.
 fn verify(stores: &dyn Stores, tx: &Transaction) -> Result<bool, Error> {
-    let mut all_new = true;
+    let mut done = true;
     for step in &tx.steps {
-        let Some(store) = stores.open(&step.store) else {
+        let Some(store) = stores.open(step.store()) else {
             return Err(bad(format!(
                 "{} does not exist on this platform",
-                step.store
+                step.store()
             )));
         };
+        let Step::Ours(ours) = step else {
+            done = false;
+            continue;
+        };
         let now = store.read()?;
-        if holds(now.as_ref(), step.new.as_ref()) {
+        let new = match &ours.new {
+            OurNew::Bytes(new) => new.as_ref(),
+            OurNew::Grant => None,
+        };
+        if matches!(ours.new, OurNew::Bytes(_)) && holds(now.as_ref(), new) {
             continue;
         }
-        if !holds(now.as_ref(), step.expected.as_ref()) {
+        if !holds(now.as_ref(), ours.expected.as_ref()) {
             return Err(Error::Changed {
-                store: step.store.clone(),
+                store: ours.store.clone(),
             });
         }
-        all_new = false;
+        done = false;
     }
-    Ok(all_new)
+    Ok(done)
 }
 
 fn bad(reason: String) -> Error {

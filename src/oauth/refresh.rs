@@ -2,11 +2,19 @@
 //!
 //! The body is what Claude Code 2.1.332 sends: `grant_type`, `refresh_token`,
 //! `client_id`, `scope`, in that order, written with `json::quote` into a buffer of its
-//! final size and kept in a [`Secret`] (wiped when dropped). The answer needs a non-empty
-//! `access_token` and a non-negative integer `expires_in`; `refresh_token` may be absent
-//! (the old one then stays valid) but not empty; every other member is optional and a
-//! wrong type there reads as absent. This module never stores the grant: the caller
-//! does, before anything else, because the old refresh token may already be dead.
+//! final size and kept in a [`Secret`] (wiped when dropped).
+//!
+//! The answer is read as received, not judged: a 2xx answer that carries a new
+//! `refresh_token` has rotated the login, so it is handed back however odd the rest is
+//! (a missing, empty or mistyped `access_token`, a missing or mistyped `expires_in`
+//! read as absent), because the caller must keep the new refresh token whatever else
+//! is wrong. Only an answer without a new refresh token must be complete (a non-empty
+//! `access_token` and a non-negative integer `expires_in`): the old refresh token then
+//! stays valid, and an incomplete answer gives nothing to keep. A `refresh_token` that
+//! is present but empty or not a string is refused (we cannot tell whether the old one
+//! still works). Every other member is optional and a wrong type there reads as
+//! absent. This module never stores the grant: the caller journals it before anything
+//! else, because the old refresh token may already be dead.
 
 use crate::json::{self, Node};
 use crate::redact::Secret;
@@ -19,14 +27,17 @@ pub const CLIENT_ID: &str = "9d1c250a-e61b-44d9-88ed-5944d1962f5e";
 pub const SCOPES: &str = "user:profile user:inference user:sessions:claude_code \
                           user:mcp_servers user:file_upload user:plugins";
 
-/// A successful refresh.
-#[derive(Debug, Clone)]
+/// A successful refresh, as received (see the module docs).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenGrant {
-    pub access_token: Secret,
+    /// `None` when the answer's `access_token` is missing, empty or not a string (only
+    /// possible beside a new refresh token).
+    pub access_token: Option<Secret>,
     /// The new refresh token; `None` when the server kept the old one valid.
     pub refresh_token: Option<Secret>,
-    /// Lifetime of the access token in seconds, from when the answer arrived.
-    pub expires_in: u64,
+    /// Lifetime of the access token in seconds, from when the answer arrived; `None`
+    /// when missing or not a non-negative integer (only beside a new refresh token).
+    pub expires_in: Option<u64>,
     /// `scope`, split at spaces; `None` when absent.
     pub scopes: Option<Vec<String>>,
     pub token_type: Option<String>,
@@ -49,9 +60,16 @@ pub struct GrantOrganization {
 }
 
 impl TokenGrant {
-    /// When the access token expires, for an answer received at `received_ms`.
-    pub fn expires_at_ms(&self, received_ms: i64) -> i64 {
-        add_seconds(received_ms, self.expires_in)
+    /// Whether the answer holds a usable access token and its lifetime.
+    pub fn is_complete(&self) -> bool {
+        self.access_token.is_some() && self.expires_in.is_some()
+    }
+
+    /// When the access token expires, for an answer received at `received_ms`
+    /// (`None` when the answer did not say).
+    pub fn expires_at_ms(&self, received_ms: i64) -> Option<i64> {
+        self.expires_in
+            .map(|seconds| add_seconds(received_ms, seconds))
     }
 
     /// When the refresh token expires, if the server said.
@@ -98,9 +116,6 @@ pub(super) fn request_body(refresh_token: &Secret) -> Secret {
 
 fn read_grant(root: Node<'_>) -> Result<TokenGrant, Error> {
     let missing = |name| Error::field(Endpoint::Token, name);
-    let access_token = secret(root, "access_token")
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| missing("access_token"))?;
     let refresh_token = match root.get("refresh_token") {
         None => None,
         Some(node) if node.is_null() => None,
@@ -110,10 +125,15 @@ fn read_grant(root: Node<'_>) -> Result<TokenGrant, Error> {
                 .ok_or_else(|| missing("refresh_token"))?,
         ),
     };
-    let expires_in = root
-        .get("expires_in")
-        .and_then(|n| n.as_u64())
-        .ok_or_else(|| missing("expires_in"))?;
+    let access_token = secret(root, "access_token").filter(|s| !s.is_empty());
+    let expires_in = root.get("expires_in").and_then(|n| n.as_u64());
+    if refresh_token.is_none() {
+        // Nothing was rotated: an incomplete answer gives nothing worth keeping.
+        access_token
+            .as_ref()
+            .ok_or_else(|| missing("access_token"))?;
+        expires_in.ok_or_else(|| missing("expires_in"))?;
+    }
     Ok(TokenGrant {
         access_token,
         refresh_token,

@@ -26,6 +26,7 @@ use crate::{fs, Error};
 
 use super::claude_json;
 use super::identity::{self, Owner};
+use super::lineage;
 use super::live::Live;
 use super::{origin, Session, SlotSummary};
 
@@ -91,8 +92,14 @@ pub fn run(
         offline: profile.is_none(),
         oauth_account,
     };
-    match identity::owner(session, &login, &known.identity)? {
+    let recorded = is_live
+        .then(|| lineage::place_slot(session.catalog(), &session.place()))
+        .flatten();
+    match identity::owner(session, &login, &known.identity)?.prefer(recorded.as_ref()) {
         Owner::Slot(slot) => update(session, &plan, &slot, name),
+        // Several slots of the account and nothing to tell them apart: the first, as
+        // the catalog orders them (what the original tool did).
+        Owner::Several(slots) => update(session, &plan, &slots[0], name),
         Owner::Unknown { .. } | Owner::Undetermined => insert(session, &plan, name),
     }
 }
@@ -234,6 +241,7 @@ fn update(
     })?;
     if plan.is_live {
         catalog = catalog.set_active(Some(slot))?;
+        catalog = record_place(session, catalog, slot, plan.login)?;
     }
     let tx = Transaction::new("add")?.step(id, current, new)?;
     let tx = session.catalog_step(tx, &catalog)?;
@@ -276,6 +284,9 @@ fn insert(
     if first || plan.is_live {
         catalog = catalog.set_active(Some(&name))?;
     }
+    if plan.is_live {
+        catalog = record_place(session, catalog, &name, plan.login)?;
+    }
     let tx = Transaction::new("add")?.step(id, current, Some(plan.bytes.clone()))?;
     let tx = session.catalog_step(tx, &catalog)?;
     let summary = summary(&catalog, &name);
@@ -287,6 +298,19 @@ fn insert(
         kept_newer: false,
         name_ignored: None,
     })
+}
+
+/// `catalog` recording that this place holds slot `slot`'s `login`.
+fn record_place(
+    session: &Session<'_>,
+    catalog: CatalogFile,
+    slot: &SlotName,
+    login: &Credentials,
+) -> Result<CatalogFile, Error> {
+    match lineage::place_record(&session.place(), slot, login.refresh_token()) {
+        Some(record) => catalog.set_place(record),
+        None => Ok(catalog),
+    }
 }
 
 fn summary(catalog: &CatalogFile, name: &SlotName) -> SlotSummary {

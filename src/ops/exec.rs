@@ -58,8 +58,8 @@ pub fn run(
     let (refreshed, refresh_failed) = match refreshed {
         Ok(Outcome::Refreshed { .. }) => (true, None),
         Ok(Outcome::Fresh { .. }) => (false, None),
-        Ok(dead @ Outcome::LoginDead { .. }) => {
-            return Err(dead.dead_error().expect("a dead login has an error"))
+        Ok(dead @ (Outcome::LoginDead { .. } | Outcome::KnownDead { .. })) => {
+            return Err(dead.dead_error(&name).expect("a dead login has an error"))
         }
         Err(err) if err.exit_code() == exit::UNAVAILABLE => (false, Some(err)),
         Err(err) => return Err(err),

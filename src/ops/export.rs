@@ -2,22 +2,26 @@
 //!
 //! The bytes: for the active slot, Claude Code's live login when it is the slot's
 //! (identity rule); else the slot's archive. The default file is Claude Code's own
-//! credentials file, which is a store: writing there goes through the engine
-//! (journaled compare-and-swap), archives the login it replaces into its own slot
-//! first, refuses to replace a login that belongs to no slot, and refuses an inactive
-//! slot unless forced (that would switch accounts behind the catalog's back; forced,
-//! the slot becomes the active one, so the catalog keeps telling the truth). Any
-//! other file is written with `fs::write_atomic`. It never prints the bytes.
+//! credentials file, which is a store: writing there goes through the engine under
+//! Claude Code's refresh locks (a refresh of its own in flight lands first; the write
+//! is decided by the login the file holds then), archives the login it replaces into
+//! its own slot first, refuses to replace a login that belongs to no slot, and
+//! refuses a slot Claude Code does not use here unless forced (that would switch
+//! accounts behind the catalog's back; forced, the slot becomes the active one and
+//! this place's recorded slot, so the catalog keeps telling the truth). Any other
+//! file is written with `fs::write_atomic`. It never prints the bytes.
 
 use std::path::{Path, PathBuf};
 
 use crate::cli::{SlotName, SlotRef};
-use crate::creds::Credentials;
-use crate::engine::Transaction;
+use crate::creds::{self, Credentials};
+use crate::engine::{Change, Transaction};
+use crate::redact::Secret;
 use crate::store::{Blob, StoreId};
 use crate::{fs, Error};
 
 use super::identity::{self, Owner};
+use super::lineage;
 use super::live::Live;
 use super::{origin, parse_login, Session};
 
@@ -47,7 +51,8 @@ pub fn run(
     force: bool,
 ) -> Result<Exported, Error> {
     let name = session.catalog().find(slot)?.name.clone();
-    let active = session.catalog().active.as_ref() == Some(&name);
+    let place = session.place();
+    let active = lineage::place_slot(session.catalog(), &place).as_ref() == Some(&name);
     let live = Live::read(session.stores())?;
     let (bytes, from) = slot_bytes(session, &name, active, &live)?;
     let credentials_file = session.paths().credentials_file();
@@ -57,7 +62,11 @@ pub fn run(
         if !active && !force {
             return Err(Error::WouldSwitch { slot: name });
         }
-        into_claude_file(session, &live, &name, bytes)?;
+        session.with_place_locks(&place, |session| {
+            // Read again under the locks: Claude Code may have refreshed meanwhile.
+            let live = Live::read(session.stores())?;
+            into_claude_file(session, &live, &name, bytes)
+        })?;
     } else {
         fs::write_atomic(&target, bytes.as_bytes())?;
     }
@@ -103,20 +112,25 @@ fn into_claude_file(
     bytes: Blob,
 ) -> Result<(), Error> {
     let mut tx = Transaction::new("export")?;
+    let mut held = Secret::from("");
     if let Some(file) = &live.file {
         tx = archive_replaced(session, tx, name, file)?;
+        held = creds::stored_refresh_token(file.as_bytes()).map_err(|source| Error::Creds {
+            origin: origin(&StoreId::ClaudeFile),
+            source,
+        })?;
     }
-    let tx = tx.step(StoreId::ClaudeFile, live.file.clone(), Some(bytes))?;
+    let token = creds::stored_refresh_token(bytes.as_bytes()).unwrap_or_else(|_| Secret::from(""));
+    let tx = tx.claude(StoreId::ClaudeFile, held, Change::Replace(bytes))?;
     // Claude Code will use this slot's login from now on: the catalog must say so, or
-    // a later refresh would treat the slot as inactive, rotate only its archive and
-    // leave a spent refresh token in Claude Code's file.
-    if session.catalog().active.as_ref() == Some(name) {
-        session.commit(tx, None)?;
-    } else {
-        let catalog = session.catalog_file().set_active(Some(name))?;
-        let tx = session.catalog_step(tx, &catalog)?;
-        session.commit(tx, Some(catalog))?;
+    // a later refresh would treat the slot as not live here, rotate only its archive
+    // and leave a spent refresh token in Claude Code's file.
+    let mut catalog = session.catalog_file().set_active(Some(name))?;
+    if let Some(record) = lineage::place_record(&session.place(), name, &token) {
+        catalog = catalog.set_place(record)?;
     }
+    let tx = session.catalog_step(tx, &catalog)?;
+    session.commit(tx, Some(catalog))?;
     Ok(())
 }
 
@@ -139,8 +153,15 @@ fn archive_replaced(
             })
         }
     };
-    let owner = match owner_without_network(session, &login)? {
+    let recorded = lineage::place_slot(session.catalog(), &session.place());
+    let owner = match owner_without_network(session, &login)?.prefer(recorded.as_ref()) {
         Owner::Slot(owner) => owner,
+        Owner::Several(slots) => {
+            return Err(Error::AmbiguousLogin {
+                email: login.identity().email.clone(),
+                slots,
+            })
+        }
         Owner::Unknown { email } => return Err(Error::UnknownLogin { email }),
         Owner::Undetermined => {
             return Err(Error::UnidentifiedLogin {

@@ -7,7 +7,9 @@
 //! those are separate logins: when both sides know an organization uuid and they
 //! differ, (b) and (c) do not match; nor does (c) when both sides know account uuids
 //! and they differ. No match: an account without a slot ([`Owner::Unknown`]), whose
-//! login is never archived over another slot's. Nothing to go by at all:
+//! login is never archived over another slot's. Several slots of the account
+//! ([`Owner::Several`]: the catalog allows it) are told apart only by lineage or by
+//! the slot a place records ([`Owner::prefer`]). Nothing to go by at all:
 //! [`Owner::Undetermined`], which callers treat as "do not touch".
 //!
 //! It reads archives and may ask the profile service; it never writes.
@@ -25,6 +27,8 @@ use super::Session;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Owner {
     Slot(SlotName),
+    /// Several slots have the account and organization (in catalog order).
+    Several(Vec<SlotName>),
     /// An account no slot holds (its email when known).
     Unknown {
         email: Option<String>,
@@ -38,6 +42,16 @@ impl Owner {
     /// Whether the blob is slot `name`'s.
     pub fn is(&self, name: &SlotName) -> bool {
         matches!(self, Owner::Slot(owner) if owner == name)
+    }
+
+    /// Several slots resolved to `slot` when it is one of them (the slot a place
+    /// records); anything else as it is.
+    #[must_use]
+    pub fn prefer(self, slot: Option<&SlotName>) -> Owner {
+        match (self, slot) {
+            (Owner::Several(all), Some(slot)) if all.contains(slot) => Owner::Slot(slot.clone()),
+            (owner, _) => owner,
+        }
     }
 }
 
@@ -93,30 +107,40 @@ pub fn by_lineage(session: &Session<'_>, blob: &Credentials) -> Result<Option<Sl
     Ok(None)
 }
 
-/// Rules (b) and (c) of the module docs.
+/// Rules (b) and (c) of the module docs: the slots of the account (by uuid, else by
+/// email) and organization.
 pub fn by_account(catalog: &Catalog, identity: &Identity) -> Owner {
-    let found = identity
+    let by_uuid: Vec<&Slot> = identity
         .account_uuid
         .as_deref()
-        .and_then(|uuid| {
-            catalog.slots.iter().find(|slot| {
-                slot.account_uuid
-                    .as_deref()
-                    .is_some_and(|known| known.eq_ignore_ascii_case(uuid))
-                    && same_organization(slot, identity)
-            })
-        })
-        .or_else(|| {
-            let email = identity.email.as_deref()?;
+        .map_or_else(Vec::new, |uuid| {
+            catalog
+                .slots
+                .iter()
+                .filter(|slot| {
+                    slot.account_uuid
+                        .as_deref()
+                        .is_some_and(|known| known.eq_ignore_ascii_case(uuid))
+                        && same_organization(slot, identity)
+                })
+                .collect()
+        });
+    let found = if by_uuid.is_empty() {
+        identity.email.as_deref().map_or_else(Vec::new, |email| {
             catalog
                 .with_email(email)
-                .find(|slot| compatible_uuid(slot, identity) && same_organization(slot, identity))
-        });
-    match found {
-        Some(slot) => Owner::Slot(slot.name.clone()),
-        None => Owner::Unknown {
+                .filter(|slot| compatible_uuid(slot, identity) && same_organization(slot, identity))
+                .collect()
+        })
+    } else {
+        by_uuid
+    };
+    match found.as_slice() {
+        [] => Owner::Unknown {
             email: identity.email.clone(),
         },
+        [one] => Owner::Slot(one.name.clone()),
+        several => Owner::Several(several.iter().map(|s| s.name.clone()).collect()),
     }
 }
 

@@ -10,7 +10,8 @@
 //! environment: the commands in `crate::commands` do that with the outcomes.
 //!
 //! Files: `session` (opening), `claude_json` (`oauthAccount` in `~/.claude.json`),
-//! `claude_locks` (Claude Code's refresh locks and the lock order), `identity`, `live`,
+//! `claude_locks` (Claude Code's refresh locks and the lock order), `identity`,
+//! `lineage` (places, token chains, refused tokens, entries set aside), `live`,
 //! then one file per operation: `add`, `use_slot`, `refresh`, `remove`, `export`,
 //! `exec`; and `usage` (gathering usage for `list` and `usage`).
 
@@ -20,6 +21,7 @@ pub mod claude_locks;
 pub mod exec;
 pub mod export;
 pub mod identity;
+pub mod lineage;
 pub mod live;
 pub mod refresh;
 pub mod remove;

@@ -1,37 +1,40 @@
 //! `refresh`: trade a slot's refresh token for new tokens before the access token
-//! expires, and store them so that no crash loses them.
+//! expires, and store them so that no crash, full disk or concurrent Claude Code
+//! loses them.
 //!
 //! ```text
-//! S active? ─ take Claude Code's refresh locks (busy ─> Err, exit 5)
-//! read archive S ─ S active? ─ live login is S's, newer than the archive ─> adopt it
-//!   fresh (>= the margin left: 7 h; 5 min for exec) and not forced ─> Fresh (an adopted
-//!   login is archived)
-//!   POST token ─ invalid_grant ─> catalog: login dead (nothing deleted) ─> LoginDead
-//!              ─ other error ───> Err (nothing written)
-//!              ─ answer ─> locks still ours? ─ no ─> journal archive:S + catalog only
-//!                          │                          ─> apply ─> Err(lock lost)
-//!                          └ journal at once: archive:S, S's live stores (the new token
-//!                            values spliced into each store's own bytes), catalog
-//!                            ─> apply ─> Refreshed            (then the locks go)
+//! finish any journal entry; read archive S; read this place (no lock)
+//! S's login in this place? ─ yes: Claude Code's refresh locks (busy ─> Err, exit 5),
+//!                              read it again; a newer login of S there ─> adopt it
+//!                              (archived first, its own transaction)
+//! the token to send was refused before ─> KnownDead (nothing sent)
+//! an entry set aside holds a newer login of S ─> Err (exit 6, nothing sent)
+//! fresh (>= the margin left: 7 h; 5 min for exec) and not forced ─> Fresh
+//! reserve the journal entry (full disk ─> Err, nothing sent)
+//! POST token ─ invalid_grant ─> catalog: refused token's fingerprint ─> LoginDead
+//!            ─ other error ───> Err (nothing written)
+//!            ─ answer ─> journal it as received: archive:S (spliced), S's live
+//!                        stores (decided by the login each holds, spliced into its
+//!                        bytes of that moment), catalog ─> apply ─> Refreshed
+//!                        journal write failed ─> the same steps without a journal,
+//!                        and an error saying where the tokens went
 //! ```
 //!
-//! Everything is read and checked before the request; after it only the splices and the
-//! journal write remain (a catalog edit that fails is dropped rather than let it stop
-//! the journal), so the new refresh token is durable as soon as possible (the old one
-//! is dead once the server answered). It
-//! never sends a refresh token it knows to be spent: when Claude Code rotated the active
-//! slot's login on its own, the newer token is used. It never prints.
+//! Everything is read and checked before the request, and the journal entry is
+//! reserved (a synced file of the largest size the answer can take), so after it only
+//! the entry's bytes remain to be written: the new refresh token is durable as soon as
+//! possible (the old one is dead once the server answered). It never sends a refresh
+//! token it knows to be spent or refused. It never prints.
 
-use crate::catalog::RefreshOutcome;
-use crate::cclock::RefreshLocks;
+use crate::catalog::{CatalogFile, RefreshOutcome, TokenFingerprint};
 use crate::cli::{RefreshTarget, SlotName};
-use crate::creds::{same_lineage, Credentials, Refreshed};
-use crate::engine::Transaction;
-use crate::oauth::{self, ServerText, TokenGrant};
-use crate::store::{Blob, StoreId};
+use crate::creds::Credentials;
+use crate::engine::{Change, Grant, Reserved, Transaction};
+use crate::oauth::{self, ServerText};
+use crate::store::{Blob, Place, StoreId};
 use crate::Error;
 
-use super::identity::{self, Owner};
+use super::lineage::{self, Copy};
 use super::live::Live;
 use super::{origin, parse_login, Session};
 
@@ -42,24 +45,42 @@ pub const REFRESH_MARGIN_MS: i64 = 7 * 60 * 60 * 1000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// New tokens are stored. `adopted`: Claude Code had rotated the login on its own
-    /// and its newer token was used.
-    Refreshed { expires_at_ms: i64, adopted: bool },
+    /// and its newer token was used. `complete`: the answer held a usable access
+    /// token (else the login keeps the new refresh token and is refreshed again at
+    /// its next use).
+    Refreshed {
+        expires_at_ms: i64,
+        adopted: bool,
+        complete: bool,
+    },
     /// Enough time is left; nothing was sent.
     Fresh { expires_at_ms: i64, adopted: bool },
-    /// The server refused the refresh token: re-login needed. The catalog says so.
+    /// The server refused the refresh token now: re-login needed. The catalog says so.
     LoginDead { status: u16, text: ServerText },
+    /// The server refused this refresh token before (`since_ms`); it was not sent
+    /// again.
+    KnownDead { since_ms: i64 },
 }
 
 impl Outcome {
     /// The error a command reports for a dead login (exit 3).
-    pub fn dead_error(&self) -> Option<Error> {
+    pub fn dead_error(&self, slot: &SlotName) -> Option<Error> {
         match self {
             Outcome::LoginDead { status, text } => Some(Error::OAuth(oauth::Error::LoginDead {
                 status: *status,
                 text: text.clone(),
             })),
+            Outcome::KnownDead { since_ms } => Some(Error::DeadLogin {
+                slot: slot.clone(),
+                since_ms: *since_ms,
+            }),
             _ => None,
         }
+    }
+
+    /// Whether the login is dead (now or before).
+    pub fn is_dead(&self) -> bool {
+        matches!(self, Outcome::LoginDead { .. } | Outcome::KnownDead { .. })
     }
 }
 
@@ -75,8 +96,9 @@ pub struct SlotResult {
 pub struct Options {
     /// Refresh even when the tokens are fresh.
     pub force: bool,
-    /// Treat the slot as active when the catalog says so: adopt and update Claude
-    /// Code's stores. `false` refreshes the archive only (`use` before switching).
+    /// Look for the slot's login in Claude Code's place: adopt its rotation and give
+    /// its stores the new tokens. `false` refreshes the archive only (`use` before
+    /// switching to a slot that is not live).
     pub live: bool,
 }
 
@@ -117,13 +139,6 @@ fn targets(session: &Session<'_>, target: &RefreshTarget) -> Result<Vec<SlotName
     }
 }
 
-/// A live store that holds slot S's login, with its bytes.
-struct LiveCopy {
-    id: StoreId,
-    blob: Blob,
-    login: Credentials,
-}
-
 /// Refreshes slot `name` (see the module docs) when fewer than [`REFRESH_MARGIN_MS`]
 /// remain or when forced.
 pub fn slot(
@@ -146,247 +161,288 @@ pub fn slot_within(
     // A failed step of an earlier slot may have left an entry: finish it first, and
     // never spend a refresh token while the journal cannot take the answer.
     session.settle()?;
-    let archive_id = StoreId::Archive(name.clone());
-    let archived = session.read(&archive_id)?.ok_or_else(|| Error::NoLogin {
-        origin: origin(&archive_id),
+    let (_, archived) = read_archive(session, name)?;
+    let place = session.place();
+    // Only we ever put our tokens into Claude Code's stores, and only under the state
+    // lock this session holds, so a look without its locks tells whether they matter.
+    let here = options.live && {
+        let live = Live::read(session.stores())?;
+        lineage::is_live_here(session, name, &live, &archived)
+    };
+    let run = |session: &mut Session<'_>| {
+        let place = here.then(|| session.place());
+        refresh(
+            session,
+            client,
+            name,
+            place.as_ref(),
+            options.force,
+            margin_ms,
+        )
+    };
+    if here {
+        session.with_place_locks(&place, run)
+    } else {
+        run(session)
+    }
+}
+
+/// The slot's archive, as bytes and as a login.
+fn read_archive(session: &Session<'_>, name: &SlotName) -> Result<(Blob, Credentials), Error> {
+    let id = StoreId::Archive(name.clone());
+    let blob = session.read(&id)?.ok_or_else(|| Error::NoLogin {
+        origin: origin(&id),
     })?;
-    let archived_login = parse_login(&archive_id, &archived)?;
-    let active = options.live && session.catalog().active.as_ref() == Some(name);
-    // Claude Code's refresh locks, before the live store is read: a refresh of its
-    // own in flight finishes first, and the re-read below sees what it wrote.
-    let locks = if active {
-        Some(session.refresh_locks()?)
-    } else {
-        None
-    };
-    let live = if active {
-        Some(Live::read(session.stores())?)
-    } else {
-        None
-    };
-    let adopted = match &live {
-        Some(live) => adoption(session, client, name, live, &archived_login)?,
+    let login = parse_login(&id, &blob)?;
+    Ok((blob, login))
+}
+
+/// The refresh itself, with Claude Code's refresh locks of `place` held when the slot
+/// is live there.
+fn refresh(
+    session: &mut Session<'_>,
+    client: &oauth::Client,
+    name: &SlotName,
+    place: Option<&Place>,
+    force: bool,
+    margin_ms: i64,
+) -> Result<Outcome, Error> {
+    let (mut archived_blob, archived) = read_archive(session, name)?;
+    let live = match place {
+        Some(_) => Some(Live::read(session.stores())?),
         None => None,
     };
-    let current = adopted.clone().unwrap_or(archived_login);
-    let was_adopted = adopted.is_some();
-    let copies = match &live {
-        Some(live) => live_copies(session, name, live, &current)?,
-        None => Vec::new(),
+    let adopted = match &live {
+        Some(live) => lineage::newer_live_login(session, client, name, live, &archived)?,
+        None => None,
     };
+    let was_adopted = adopted.is_some();
+    if let Some(login) = &adopted {
+        // The newer login is archived before anything is sent: from then on the
+        // archive never holds a token older than the one in flight.
+        archived_blob = archive_adopted(session, name, archived_blob, login)?;
+    }
+    let current = adopted.unwrap_or(archived);
+    let slot = session.catalog().get(name).cloned();
+    let slot = slot.ok_or_else(|| Error::NoSuchSlot {
+        slot: name.to_string(),
+    })?;
+    if let Some(since_ms) = lineage::dead_since(&slot, &current, &current) {
+        return Ok(Outcome::KnownDead { since_ms });
+    }
+    if let Some(entry) = lineage::held_aside(session, name, &current)? {
+        return Err(Error::HeldAside {
+            slot: name.clone(),
+            entry,
+        });
+    }
     let expires_at_ms = current.expires_at_ms();
-    if !options.force && expires_at_ms.saturating_sub(session.now()) >= margin_ms {
-        if was_adopted {
-            archive_adopted(session, &archive_id, archived, &current)?;
-        }
+    if !force && expires_at_ms.saturating_sub(session.now()) >= margin_ms {
         return Ok(Outcome::Fresh {
             expires_at_ms,
             adopted: was_adopted,
         });
     }
-    let request = Request {
+    let copies = match &live {
+        Some(live) => lineage::copies(session, name, live, &current),
+        None => Vec::new(),
+    };
+    let plan = Plan {
         name,
-        archive_id,
-        archived,
+        place,
+        archived: archived_blob,
         current: &current,
         copies,
-        locks: locks.as_ref(),
+        adopted: was_adopted,
     };
-    match client.refresh(current.refresh_token()) {
-        Ok(grant) => store_grant(session, request, grant, was_adopted),
+    send(session, client, &plan)
+}
+
+/// What one refresh reads before it asks the server.
+struct Plan<'p> {
+    name: &'p SlotName,
+    /// Claude Code's place, when the slot is live there (its locks are held).
+    place: Option<&'p Place>,
+    archived: Blob,
+    current: &'p Credentials,
+    copies: Vec<Copy>,
+    adopted: bool,
+}
+
+/// Reserves the journal, sends the refresh token and stores what comes back.
+fn send(
+    session: &mut Session<'_>,
+    client: &oauth::Client,
+    plan: &Plan<'_>,
+) -> Result<Outcome, Error> {
+    let (tx, catalog) = transaction(session, plan)?;
+    // A full disk fails here, before the refresh token is spent.
+    let reserved = session.reserve(&tx, answer_cap())?;
+    if let Some(place) = plan.place {
+        // Locks taken over while we waited: stop before anything is spent.
+        session.ensure_place_locks(place)?;
+    }
+    match client.refresh(plan.current.refresh_token()) {
+        Ok(tokens) => {
+            let received_at_ms = session.now();
+            let grant = Grant {
+                received_at_ms,
+                tokens,
+            };
+            let complete = grant.tokens.is_complete();
+            let expires_at_ms =
+                crate::creds::Refreshed::from_grant(&grant.tokens, received_at_ms).expires_at_ms;
+            store_answer(session, reserved, tx.with_grant(grant), catalog)?;
+            Ok(Outcome::Refreshed {
+                expires_at_ms,
+                adopted: plan.adopted,
+                complete,
+            })
+        }
         Err(oauth::Error::LoginDead { status, text }) => {
-            mark_dead(session, &request)?;
+            drop(reserved);
+            mark_dead(session, plan.name, plan.current)?;
             Ok(Outcome::LoginDead { status, text })
         }
         Err(err) => Err(err.into()),
     }
 }
 
-/// What one refresh reads before it asks the server.
-struct Request<'r> {
-    name: &'r SlotName,
-    archive_id: StoreId,
-    archived: Blob,
-    current: &'r Credentials,
-    copies: Vec<LiveCopy>,
-    /// Claude Code's refresh locks, held when the slot is active.
-    locks: Option<&'r RefreshLocks>,
+/// The most bytes a refresh answer can hold (the HTTP client's body limit).
+fn answer_cap() -> usize {
+    let cap = crate::http::Limits::default().max_body_bytes;
+    usize::try_from(cap).unwrap_or(usize::MAX)
 }
 
-/// The live login to use instead of the archive, when Claude Code rotated slot
-/// `name`'s login on its own: it must be the slot's (identity rule) and no older than
-/// the archive. A live login newer than the archive whose owner cannot be told stops
-/// the refresh: the archive's token may be spent, and sending it could revoke the
-/// whole login.
-fn adoption(
+/// The refresh's transaction, without the answer: archive:S (the answer spliced into
+/// its bytes), each live copy (the answer spliced into its bytes when it still holds
+/// the token it held), and the catalog (`last_refresh: ok`; the place's record when
+/// it has none). A catalog edit that fails is dropped rather than let it stop the
+/// refresh: the tokens matter more than the note of when they came.
+fn transaction(
     session: &Session<'_>,
-    client: &oauth::Client,
-    name: &SlotName,
-    live: &Live,
-    archived: &Credentials,
-) -> Result<Option<Credentials>, Error> {
-    let Some((id, blob)) = live.primary() else {
-        return Ok(None);
-    };
-    if blob.as_bytes() == archived.raw() {
-        return Ok(None);
+    plan: &Plan<'_>,
+) -> Result<(Transaction, Option<CatalogFile>), Error> {
+    let archive = StoreId::Archive(plan.name.clone());
+    let mut tx = Transaction::new("refresh")?.grant_step(archive, plan.archived.clone())?;
+    for copy in &plan.copies {
+        tx = tx.claude(copy.id.clone(), copy.token.clone(), Change::Grant)?;
     }
-    // A husk or a broken blob is never adopted.
-    let Ok(login) = Credentials::parse(blob.as_bytes()) else {
-        return Ok(None);
-    };
-    if !identity::supersedes(&login, archived) {
-        return Ok(None);
+    let catalog = refreshed_catalog(session, plan).ok();
+    if let Some(catalog) = &catalog {
+        tx = session.catalog_step(tx, catalog)?;
     }
-    let belongs = same_lineage(&login, archived)
-        || match identity::identify(session, Some(client), &login)? {
-            Owner::Slot(owner) => owner == *name,
-            Owner::Unknown { .. } => false,
-            Owner::Undetermined => {
-                return Err(Error::UnidentifiedLogin {
-                    origin: origin(&id),
-                })
-            }
-        };
-    Ok(belongs.then_some(login))
+    Ok((tx, catalog))
 }
 
-/// The live stores that hold slot `name`'s login (any lineage of it), which get the
-/// new tokens too. Whose a copy is is told without the network: lineage with the
-/// archive or the adopted login, else the account the blob names.
-fn live_copies(
-    session: &Session<'_>,
-    name: &SlotName,
-    live: &Live,
-    current: &Credentials,
-) -> Result<Vec<LiveCopy>, Error> {
-    let mut copies = Vec::new();
-    for (id, blob) in live.held() {
-        let Ok(login) = Credentials::parse(blob.as_bytes()) else {
-            continue;
-        };
-        let own = match identity::by_lineage(session, &login)? {
-            Some(owner) => owner == *name,
-            None => {
-                same_lineage(&login, current)
-                    || (identity::names_account(login.identity())
-                        && identity::by_account(session.catalog(), login.identity()).is(name))
-            }
-        };
-        if own {
-            copies.push(LiveCopy {
-                id,
-                blob: blob.clone(),
-                login,
-            });
+fn refreshed_catalog(session: &Session<'_>, plan: &Plan<'_>) -> Result<CatalogFile, Error> {
+    let ok = RefreshOutcome::Ok {
+        at_ms: session.now(),
+    };
+    let mut catalog = session.catalog_file().set_refresh(plan.name, Some(ok))?;
+    if let Some(place) = plan.place {
+        let unrecorded = lineage::place_key(place).is_some_and(|(dir, keychain)| {
+            catalog.catalog().place(&dir, keychain.as_deref()).is_none()
+        });
+        let record = lineage::place_record(place, plan.name, plan.current.refresh_token());
+        if let (true, Some(record)) = (unrecorded, record) {
+            catalog = catalog.set_place(record)?;
         }
     }
-    Ok(copies)
+    Ok(catalog)
 }
 
-/// Archives an adopted live login without refreshing it.
+/// Journals the answer into the reserved entry and applies it. When the entry cannot
+/// be written, the server has already spent the old token: the same steps are applied
+/// without a journal, so the new tokens reach every store that takes them, and the
+/// error says so.
+fn store_answer(
+    session: &mut Session<'_>,
+    reserved: Reserved,
+    tx: Transaction,
+    catalog: Option<CatalogFile>,
+) -> Result<(), Error> {
+    match session.write_reserved(reserved, tx.clone()) {
+        Ok(pending) => {
+            session.apply(pending, catalog)?;
+            Ok(())
+        }
+        Err(journal) => {
+            let stores: Vec<StoreId> = tx.steps().iter().map(|s| s.store().clone()).collect();
+            let applied = session.apply_unjournaled(tx, catalog);
+            Err(Error::Unjournaled {
+                journal: Box::new(journal),
+                written: applied.as_ref().map_or_else(
+                    |_| Vec::new(),
+                    |c| {
+                        let mut all = c.written.clone();
+                        all.extend(c.unchanged.iter().cloned());
+                        all
+                    },
+                ),
+                failed: applied.err().map(Box::new),
+                stores,
+            })
+        }
+    }
+}
+
+/// Archives an adopted live login (before anything is sent); returns the archive's
+/// new bytes.
 fn archive_adopted(
     session: &mut Session<'_>,
-    id: &StoreId,
+    name: &SlotName,
     archived: Blob,
     adopted: &Credentials,
-) -> Result<(), Error> {
+) -> Result<Blob, Error> {
     let new = Blob::from(adopted.raw());
-    let tx = Transaction::new("adopt")?.step(id.clone(), Some(archived), Some(new))?;
-    session.commit(tx, None)?;
-    Ok(())
+    let id = StoreId::Archive(name.clone());
+    let mut tx = Transaction::new("adopt")?.step(id, Some(archived), Some(new.clone()))?;
+    let catalog = adopted_catalog(session, name, adopted).ok();
+    if let Some(catalog) = &catalog {
+        tx = session.catalog_step(tx, catalog)?;
+    }
+    session.commit(tx, catalog)?;
+    Ok(new)
 }
 
-/// Journals and applies the server's answer (see the module docs). When Claude
-/// Code's refresh locks were taken from us meanwhile, its stores are not written
-/// (whoever holds the locks now may be writing them); the new tokens still go to our
-/// archive, since the server has spent the old refresh token, and the lost lock is
-/// the error.
-fn store_grant(
-    session: &mut Session<'_>,
-    mut request: Request<'_>,
-    grant: TokenGrant,
-    adopted: bool,
-) -> Result<Outcome, Error> {
-    let lost = request.locks.and_then(|locks| locks.ensure_held().err());
-    if lost.is_some() {
-        request.copies.clear();
-    }
-    let now = session.now();
-    let refreshed = to_refreshed(grant, now);
-    let new_archive = request
-        .current
-        .with_refreshed_tokens(&refreshed)
-        .map_err(|source| Error::Creds {
-            origin: origin(&request.archive_id),
-            source,
-        })?;
-    let mut tx = Transaction::new("refresh")?.step(
-        request.archive_id,
-        Some(request.archived),
-        Some(Blob::from(new_archive)),
-    )?;
-    for copy in request.copies {
-        // A live copy that cannot take the splice keeps its bytes; the archive holds
-        // the new tokens either way.
-        if let Ok(new) = copy.login.with_refreshed_tokens(&refreshed) {
-            tx = tx.step(copy.id, Some(copy.blob), Some(Blob::from(new)))?;
+/// The catalog after adopting `adopted` for slot `name`: a dead mark on another token
+/// no longer applies, and the place's record names the slot.
+fn adopted_catalog(
+    session: &Session<'_>,
+    name: &SlotName,
+    adopted: &Credentials,
+) -> Result<CatalogFile, Error> {
+    let mut catalog = session.catalog_file().update_slot(name, |slot| {
+        if matches!(slot.refresh, Some(RefreshOutcome::LoginDead { .. })) {
+            slot.refresh = None;
         }
+    })?;
+    if let Some(record) = lineage::place_record(&session.place(), name, adopted.refresh_token()) {
+        catalog = catalog.set_place(record)?;
     }
-    let ok = RefreshOutcome::Ok { at_ms: now };
-    let catalog = session.catalog_file().set_refresh(request.name, Some(ok));
-    let catalog = match catalog {
-        Ok(catalog) => {
-            tx = session.catalog_step(tx, &catalog)?;
-            Some(catalog)
-        }
-        Err(_) => None, // the tokens matter more than the note of when they came
-    };
-    let pending = session.journal().write(tx)?;
-    session.apply(pending, catalog)?;
-    if let Some(lost) = lost {
-        return Err(lost.into());
-    }
-    Ok(Outcome::Refreshed {
-        expires_at_ms: refreshed.expires_at_ms,
-        adopted,
-    })
-}
-
-/// The grant as the blob stores it, for an answer received at `now`.
-fn to_refreshed(grant: TokenGrant, now: i64) -> Refreshed {
-    Refreshed {
-        expires_at_ms: grant.expires_at_ms(now),
-        refresh_token_expires_at_ms: grant.refresh_token_expires_at_ms(now),
-        access_token: grant.access_token,
-        refresh_token: grant.refresh_token,
-        scopes: grant.scopes,
-    }
+    Ok(catalog)
 }
 
 /// Marks the slot's login dead in the catalog (since the first time it was seen
-/// dead); an adopted live login is archived in the same transaction. Nothing is
-/// deleted.
-fn mark_dead(session: &mut Session<'_>, request: &Request<'_>) -> Result<(), Error> {
+/// dead), with the fingerprint of the refused token, which is never sent again.
+/// Nothing else is written: the archive may hold another, still valid login.
+fn mark_dead(session: &mut Session<'_>, name: &SlotName, sent: &Credentials) -> Result<(), Error> {
     let now = session.now();
-    let since_ms = match session.catalog().get(request.name).and_then(|s| s.refresh) {
-        Some(RefreshOutcome::LoginDead { since_ms, .. }) => since_ms,
+    let refused = TokenFingerprint::of(sent.refresh_token());
+    let since_ms = match session.catalog().get(name).and_then(|s| s.refresh) {
+        Some(RefreshOutcome::LoginDead {
+            since_ms,
+            refused: Some(before),
+        }) if before == refused => since_ms,
         _ => now,
     };
     let dead = RefreshOutcome::LoginDead {
         since_ms,
-        refused: None,
+        refused: Some(refused),
     };
-    let catalog = session
-        .catalog_file()
-        .set_refresh(request.name, Some(dead))?;
-    let adopted = Some(Blob::from(request.current.raw()));
-    let tx = Transaction::new("refresh")?.step(
-        request.archive_id.clone(),
-        Some(request.archived.clone()),
-        adopted,
-    )?;
-    let tx = session.catalog_step(tx, &catalog)?;
+    let catalog = session.catalog_file().set_refresh(name, Some(dead))?;
+    let tx = session.catalog_step(Transaction::new("refresh")?, &catalog)?;
     session.commit(tx, Some(catalog))?;
     Ok(())
 }

@@ -12,12 +12,13 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use super::claude_locks::{self, LockTimings};
+use super::claude_locks::{LockTimings, PlaceLockSet};
 use crate::catalog::{self, Catalog, CatalogFile, MigrationOutcome};
-use crate::cclock::RefreshLocks;
-use crate::engine::{self, Commit, Journal, Pending, ReplayReport, StateLock, Transaction};
+use crate::engine::{
+    self, Commit, Journal, Left, Pending, ReplayReport, Reserved, StateLock, Transaction, Why,
+};
 use crate::paths::Paths;
-use crate::store::{Blob, StoreId, Stores};
+use crate::store::{Blob, Place, StoreId, Stores};
 use crate::Error;
 
 /// What a replay that needs attention does to the command.
@@ -44,6 +45,8 @@ pub enum Note {
     Attention { paths: Vec<PathBuf> },
     /// A side directory of the journal holds files a user has not looked at yet.
     Waiting { dir: PathBuf, files: usize },
+    /// A journaled change left a store as it was (see [`engine::Why`]).
+    Left(Left),
 }
 
 impl Note {
@@ -90,7 +93,40 @@ impl fmt::Display for Note {
                 "{} holds {files} journal file(s) to look at; remove each once checked",
                 dir.display()
             ),
+            Note::Left(left) => write_left(f, left),
         }
+    }
+}
+
+/// One line for a store a journaled change left as it was.
+fn write_left(f: &mut fmt::Formatter<'_>, left: &Left) -> fmt::Result {
+    let store = super::origin(&left.store);
+    let at = left
+        .place
+        .as_ref()
+        .map_or_else(String::new, |p| format!(" in {}", p.describe()));
+    match &left.why {
+        Why::AnotherLogin { email: Some(email) } => write!(
+            f,
+            "{store}{at} now holds another login ({}); it was left as it is",
+            crate::term::one_line(email)
+        ),
+        Why::AnotherLogin { email: None } => {
+            write!(
+                f,
+                "{store}{at} now holds another login; it was left as it is"
+            )
+        }
+        Why::Unreadable => write!(f, "{store}{at} cannot be read; it was left as it is"),
+        Why::Missing => write!(f, "{store}{at} does not exist here; it was left as it is"),
+        Why::CannotSplice => write!(
+            f,
+            "{store}{at} holds the login but cannot take the new values; it was left as it is"
+        ),
+        Why::CatalogChanged => write!(
+            f,
+            "{store} was changed by another program; this change to it was skipped"
+        ),
     }
 }
 
@@ -105,7 +141,8 @@ pub struct Session<'a> {
     /// next catalog step.
     on_disk: Option<Blob>,
     notes: Vec<Note>,
-    lock_timings: LockTimings,
+    /// Claude Code's refresh locks this session holds, by place.
+    locks: PlaceLockSet,
 }
 
 impl fmt::Debug for Session<'_> {
@@ -131,7 +168,8 @@ impl<'a> Session<'a> {
         let mut notes: Vec<Note> = migration_note(catalog::migrate_legacy(paths)?)
             .into_iter()
             .collect();
-        let report = engine::replay(&journal, stores)?;
+        let mut locks = PlaceLockSet::new(LockTimings::default());
+        let report = engine::replay(&journal, stores, &mut locks.for_engine())?;
         notes.extend(replay_notes(&report, replay)?);
         if report.is_clean() {
             let waiting = waiting_notes(&journal)?;
@@ -151,24 +189,43 @@ impl<'a> Session<'a> {
             catalog,
             on_disk,
             notes,
-            lock_timings: LockTimings::default(),
+            locks,
         })
     }
 
     /// Waits for Claude Code's refresh locks as `timings` say (tests scale them down).
     pub fn set_lock_timings(&mut self, timings: LockTimings) {
-        self.lock_timings = timings;
+        self.locks.set_timings(timings);
     }
 
     /// How long Claude Code's locks are waited for.
     pub fn lock_timings(&self) -> &LockTimings {
-        &self.lock_timings
+        self.locks.timings()
     }
 
-    /// Takes Claude Code's refresh locks (after the state lock this session holds);
-    /// see `claude_locks`.
-    pub fn refresh_locks(&self) -> Result<RefreshLocks, Error> {
-        claude_locks::refresh_locks(&self.paths.claude_dir, &self.lock_timings)
+    /// The place of this environment's Claude Code.
+    pub fn place(&self) -> Place {
+        self.stores.place()
+    }
+
+    /// Runs `body` holding Claude Code's refresh locks of `place` (taken after the
+    /// state lock this session holds; see `claude_locks`); they are let go when it
+    /// returns, unless an enclosing call holds them too.
+    pub fn with_place_locks<T>(
+        &mut self,
+        place: &Place,
+        body: impl FnOnce(&mut Session<'a>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.locks.acquire(place)?;
+        let result = body(self);
+        self.locks.release(place);
+        result
+    }
+
+    /// Checks that the refresh locks of `place` are held and still ours (a waiter may
+    /// take over a lock it found stale).
+    pub fn ensure_place_locks(&self, place: &Place) -> Result<(), Error> {
+        self.locks.ensure_held(place)
     }
 
     pub fn stores(&self) -> &'a dyn Stores {
@@ -221,14 +278,27 @@ impl<'a> Session<'a> {
         tx.step(StoreId::Catalog, self.on_disk.clone(), new)
     }
 
-    /// Commits `tx`, whose catalog step (if any) leads to `catalog`.
+    /// Commits `tx`, whose catalog step (if any) leads to `catalog`. Claude Code's
+    /// stores are written under its refresh locks (those this session holds, else
+    /// taken for the commit).
     pub fn commit(
         &mut self,
         tx: Transaction,
         catalog: Option<CatalogFile>,
     ) -> Result<Commit, Error> {
-        let result = engine::commit(&self.journal, self.stores, tx);
+        let result = engine::commit(&self.journal, self.stores, tx, &mut self.locks.for_engine());
         self.follow(result, catalog)
+    }
+
+    /// Reserves the journal entry of a refresh before the request (see
+    /// [`Journal::reserve`]); `answer_cap` is the most an answer can hold.
+    pub fn reserve(&self, tx: &Transaction, answer_cap: usize) -> Result<Reserved, Error> {
+        self.journal.reserve(tx, &self.place(), answer_cap)
+    }
+
+    /// Journals `tx` (with its grant) into `reserved`.
+    pub fn write_reserved(&self, reserved: Reserved, tx: Transaction) -> Result<Pending, Error> {
+        self.journal.write_reserved(reserved, tx, &self.place())
     }
 
     /// Applies an entry already journaled (a refresh journals the server's answer
@@ -238,7 +308,22 @@ impl<'a> Session<'a> {
         pending: Pending,
         catalog: Option<CatalogFile>,
     ) -> Result<Commit, Error> {
-        let result = engine::apply(&self.journal, self.stores, pending);
+        let result = engine::apply(
+            &self.journal,
+            self.stores,
+            pending,
+            &mut self.locks.for_engine(),
+        );
+        self.follow(result, catalog)
+    }
+
+    /// Applies `tx` without a journal entry (see [`engine::apply_unjournaled`]).
+    pub fn apply_unjournaled(
+        &mut self,
+        tx: Transaction,
+        catalog: Option<CatalogFile>,
+    ) -> Result<Commit, Error> {
+        let result = engine::apply_unjournaled(self.stores, tx, &mut self.locks.for_engine());
         self.follow(result, catalog)
     }
 
@@ -246,7 +331,7 @@ impl<'a> Session<'a> {
     /// (a refresh spends its refresh token): replays, and stops when replay could not
     /// finish everything.
     pub fn settle(&mut self) -> Result<(), Error> {
-        let report = engine::replay(&self.journal, self.stores)?;
+        let report = engine::replay(&self.journal, self.stores, &mut self.locks.for_engine())?;
         let notes = replay_notes(&report, Replay::Strict)?;
         self.notes.extend(notes);
         if !report.rolled_forward.is_empty() {
@@ -334,6 +419,7 @@ fn replay_notes(report: &ReplayReport, replay: Replay) -> Result<Vec<Note>, Erro
             op: done.op.clone(),
         })
         .collect();
+    notes.extend(report.left().cloned().map(Note::Left));
     if report.is_clean() {
         return Ok(notes);
     }

@@ -18,6 +18,7 @@
 //! no older. It never prints and never reads the environment; sessions come from a
 //! [`Locker`].
 
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::thread;
 
@@ -31,6 +32,7 @@ use crate::store::StoreId;
 use crate::Error;
 
 use super::identity;
+use super::lineage;
 use super::live::Live;
 use super::refresh::{self, REFRESH_MARGIN_MS};
 use super::Session;
@@ -61,6 +63,9 @@ pub struct Options {
 pub struct Gathered {
     /// The catalog as last read (after any refresh and the stored snapshots).
     pub catalog: Rc<Catalog>,
+    /// Slots whose refreshes are blocked by a newer login set aside in the journal's
+    /// attention folder, with that entry.
+    pub held_aside: Vec<(SlotName, PathBuf)>,
     /// One per slot in catalog order (only the chosen slot with [`Options::only`]).
     pub slots: Vec<SlotView>,
     /// Storing the answers failed (they are still shown).
@@ -83,6 +88,8 @@ pub struct SlotView {
     pub extra: Option<ExtraUsage>,
     /// Why no fresh answer came when one was asked for.
     pub problem: Option<Problem>,
+    /// The server refused this login's refresh token: it is not sent again.
+    pub dead: bool,
 }
 
 /// Why a slot's usage could not be asked or read.
@@ -122,8 +129,10 @@ impl Status {
 
 /// The status of `slot` whose login is `view`, at `now`.
 pub fn status(slot: &Slot, view: &SlotView, now: i64) -> Status {
-    let dead = matches!(slot.refresh, Some(RefreshOutcome::LoginDead { .. }))
-        || view.login_deadline_ms.is_some_and(|at| at <= now);
+    let marked = view.dead
+        || (view.expires_at_ms.is_none()
+            && matches!(slot.refresh, Some(RefreshOutcome::LoginDead { .. })));
+    let dead = marked || view.login_deadline_ms.is_some_and(|at| at <= now);
     match view.expires_at_ms {
         _ if dead => Status::LoginDead,
         None => Status::Expired,
@@ -169,12 +178,13 @@ pub fn gather(
     } else {
         Keep::Times
     };
-    let (mut catalog, mut logins) = read_state(locker, options, keep)?;
+    let (mut catalog, mut logins, held_aside) = read_state(locker, options, keep)?;
     let now = clock();
     let Some(client) = client else {
         let slots = views(&catalog, &logins, now);
         return Ok(Gathered {
             catalog,
+            held_aside,
             slots,
             store_error: None,
         });
@@ -240,6 +250,7 @@ pub fn gather(
     };
     Ok(Gathered {
         catalog,
+        held_aside,
         slots: views,
         store_error,
     })
@@ -259,13 +270,21 @@ struct SlotLogin {
 struct Times {
     expires_at_ms: i64,
     login_deadline_ms: Option<i64>,
+    /// Its refresh token is the one the server refused.
+    dead: bool,
 }
 
 impl SlotLogin {
+    /// `login`, the one slot `slot` would use now (`dead`: its token was refused).
     fn new(name: SlotName, login: Option<Credentials>, keep: Keep) -> Self {
+        Self::judged(name, login, keep, false)
+    }
+
+    fn judged(name: SlotName, login: Option<Credentials>, keep: Keep, dead: bool) -> Self {
         let times = login.as_ref().map(|login| Times {
             expires_at_ms: login.expires_at_ms(),
             login_deadline_ms: login.refresh_token_expires_at_ms(),
+            dead,
         });
         SlotLogin {
             name,
@@ -284,11 +303,11 @@ enum Keep {
 }
 
 /// Session 1: the catalog and each chosen slot's login.
-fn read_state(
-    locker: &dyn Locker,
-    options: &Options,
-    keep: Keep,
-) -> Result<(Rc<Catalog>, Vec<SlotLogin>), Error> {
+/// What session 1 reads: the catalog, each chosen slot's login, and the slots whose
+/// refreshes an entry set aside blocks.
+type State = (Rc<Catalog>, Vec<SlotLogin>, Vec<(SlotName, PathBuf)>);
+
+fn read_state(locker: &dyn Locker, options: &Options, keep: Keep) -> Result<State, Error> {
     let mut state = None;
     locker.locked(&mut |session| {
         if let Some(name) = &options.only {
@@ -298,22 +317,35 @@ fn read_state(
                 });
             }
         }
-        state = Some((session.catalog_shared(), logins(session, options, keep)?));
+        let mut held = Vec::new();
+        let logins = logins(session, options, keep, Some(&mut held))?;
+        state = Some((session.catalog_shared(), logins, held));
         Ok(())
     })?;
     Ok(state.expect("the locked body ran"))
 }
 
 /// Each chosen slot's login (see the module docs). A missing or broken archive gives
-/// `None`: the slot is still listed.
-fn logins(session: &Session<'_>, options: &Options, keep: Keep) -> Result<Vec<SlotLogin>, Error> {
+/// `None`: the slot is still listed. With `held`, the slots whose refreshes an entry
+/// set aside blocks are gathered there.
+fn logins(
+    session: &Session<'_>,
+    options: &Options,
+    keep: Keep,
+    mut held: Option<&mut Vec<(SlotName, PathBuf)>>,
+) -> Result<Vec<SlotLogin>, Error> {
     let catalog = session.catalog();
-    let live = match catalog.active_slot() {
+    let here = lineage::place_slot(catalog, &session.place());
+    let live = match here {
         Some(_) => Live::read(session.stores())?,
         None => Live {
             keychain: None,
             file: None,
         },
+    };
+    let aside = match held {
+        Some(_) => session.journal().attention_entries()?,
+        None => Vec::new(),
     };
     let mut out = Vec::with_capacity(catalog.slots.len());
     for slot in &catalog.slots {
@@ -324,37 +356,49 @@ fn logins(session: &Session<'_>, options: &Options, keep: Keep) -> Result<Vec<Sl
         let archived = session
             .read(&StoreId::Archive(slot.name.clone()))?
             .and_then(|blob| Credentials::parse(blob.as_bytes()).ok());
-        let login = if catalog.active.as_ref() == Some(&slot.name) {
-            live_or(session, &slot.name, &live, archived)?
+        let dead_base = archived.clone();
+        let login = if here.as_ref() == Some(&slot.name) {
+            live_or(session, slot, &live, archived)?
         } else {
             archived
         };
-        out.push(SlotLogin::new(slot.name.clone(), login, keep));
+        let dead = match (&dead_base, &login) {
+            (Some(base), Some(login)) => lineage::dead_since(slot, base, login).is_some(),
+            _ => false,
+        };
+        if let (Some(held), Some(login)) = (held.as_deref_mut(), &login) {
+            if let Some(entry) = lineage::held_aside_in(&aside, &slot.name, login) {
+                held.push((slot.name.clone(), entry));
+            }
+        }
+        out.push(SlotLogin::judged(slot.name.clone(), login, keep, dead));
     }
     Ok(out)
 }
 
-/// The active slot's live login when it is the slot's and no older than `archived`.
+/// The live login of the slot this place holds (`slot`) when it is the slot's (same
+/// lineage, or its account and organization) and no older than `archived`.
 fn live_or(
     session: &Session<'_>,
-    name: &SlotName,
+    slot: &Slot,
     live: &Live,
     archived: Option<Credentials>,
 ) -> Result<Option<Credentials>, Error> {
+    let name = &slot.name;
     let Some(login) = live
         .primary()
         .and_then(|(_, blob)| Credentials::parse(blob.as_bytes()).ok())
     else {
         return Ok(archived);
     };
+    let account = identity::names_account(login.identity())
+        && lineage::is_slots_account(slot, login.identity());
     let Some(archived) = archived else {
-        let owner = identity::by_account(session.catalog(), login.identity());
-        return Ok(if owner.is(name) { Some(login) } else { None });
+        return Ok(account.then_some(login));
     };
     let own = same_lineage(&login, &archived)
         || identity::by_lineage(session, &login)?.as_ref() == Some(name)
-        || (identity::names_account(login.identity())
-            && identity::by_account(session.catalog(), login.identity()).is(name));
+        || account;
     Ok(if own && identity::supersedes(&login, &archived) {
         Some(login)
     } else {
@@ -369,7 +413,7 @@ fn is_due(catalog: &Catalog, login: &SlotLogin, options: &Options, now: i64) -> 
     let Some(slot) = catalog.get(&login.name) else {
         return false;
     };
-    let dead = matches!(slot.refresh, Some(RefreshOutcome::LoginDead { .. }));
+    let dead = login.times.is_some_and(|t| t.dead);
     let recent = slot.usage.as_ref().is_some_and(|u| is_recent(u, now));
     login.login.is_some() && (options.ignore_cache || (!dead && !recent))
 }
@@ -447,12 +491,12 @@ fn refresh_all(
         let mut errors = Vec::new();
         for name in names {
             let error = match refresh::slot(session, client, name, forced) {
-                Ok(outcome) => outcome.dead_error(),
+                Ok(outcome) => outcome.dead_error(name),
                 Err(err) => Some(err),
             };
             errors.push((name.clone(), error));
         }
-        let logins = logins(session, options, Keep::Logins)?;
+        let logins = logins(session, options, Keep::Logins, None)?;
         state = Some((session.catalog_shared(), logins, errors));
         Ok(())
     })?;
@@ -475,6 +519,7 @@ fn views(catalog: &Catalog, logins: &[SlotLogin], now: i64) -> Vec<SlotView> {
                 stale,
                 extra: None,
                 problem: times.is_none().then_some(Problem::NoLogin),
+                dead: times.is_some_and(|t| t.dead),
             }
         })
         .collect()

@@ -1,18 +1,21 @@
 //! `use`: make a slot Claude Code's login, in one transaction.
 //!
 //! ```text
+//! Claude Code's refresh locks of this place, held throughout
 //! live login ─ a husk or absent ───────────────> nothing to archive
-//!            ─ slot S's (identity rule) ────────> archive:S = live (unless older)
+//!            ─ slot S's (lineage, place record) ─> archive:S = live (unless older)
 //!            ─ the target's ────────────────────> "already active"
 //!            ─ an account without a slot ───────> refused: it would be lost
-//! target archive ─ expires within 5 min ─> refresh it first (its own transaction)
-//! every live store = that store's bytes with the target's account-bound members
-//! catalog: active = target
+//! target ─ refused token ─> refused (exit 3)
+//!        ─ expires within 5 min ─> refresh it first (its own transaction)
+//! every live store: the target's account-bound members spliced into what it holds
+//!   when the step runs (decided by the login it holds then)
+//! catalog: active = target, this place's record = target
 //! ```
 //!
 //! The whole switch runs under Claude Code's refresh locks (the live login is read,
-//! archived and replaced under them; a target refreshed first is an inactive slot, so
-//! that refresh needs no lock of its own), and every write of Claude Code's stores under
+//! archived and replaced under them; a target refreshed first is not live, so that
+//! refresh needs no lock of its own), and every write of Claude Code's stores under
 //! its storage-write lock (the stores' write guard).
 //!
 //! Machine members of each live store (`mcpOAuth`, `pluginSecrets`, unknown keys) stay
@@ -21,13 +24,15 @@
 
 use crate::cli::{SlotName, SlotRef};
 use crate::creds::{self, Credentials};
-use crate::engine::Transaction;
+use crate::engine::{Change, Left, Transaction};
 use crate::oauth;
-use crate::store::{Blob, StoreId};
+use crate::redact::Secret;
+use crate::store::{Blob, Place, StoreId};
 use crate::Error;
 
 use super::claude_json;
 use super::identity::{self, Owner};
+use super::lineage;
 use super::live::Live;
 use super::refresh::{self, Outcome};
 use super::{origin, parse_login, Session, SlotSummary};
@@ -54,6 +59,9 @@ pub struct Switched {
     /// `oauthAccount` in Claude Code's settings file could not be set to the target's
     /// (the switch itself is done).
     pub account_not_shown: Option<Error>,
+    /// Claude Code's stores that took another login while we switched (left as they
+    /// were).
+    pub left: Vec<Left>,
 }
 
 /// The live login and whose it is.
@@ -71,16 +79,28 @@ pub fn run(
 ) -> Result<Switched, Error> {
     let target = session.catalog().find(slot)?.name.clone();
     let previous = session.catalog().active.clone();
+    let place = session.place();
     // Claude Code's refresh locks from before the live login is read until it is
     // replaced: a refresh of its own in flight lands first (and is archived below),
     // and none starts on a login we are about to swap out.
-    let _locks = session.refresh_locks()?;
+    session.with_place_locks(&place, |session| {
+        switch(session, client, &target, previous, &place)
+    })
+}
+
+fn switch(
+    session: &mut Session<'_>,
+    client: &oauth::Client,
+    target: &SlotName,
+    previous: Option<SlotName>,
+    place: &Place,
+) -> Result<Switched, Error> {
     let live = Live::read(session.stores())?;
-    let current = live_login(session, client, &live)?;
-    if let Some(current) = current.as_ref().filter(|c| c.owner == target) {
-        return already(session, current, previous);
+    let current = live_login(session, client, &live, place)?;
+    if let Some(current) = current.as_ref().filter(|c| c.owner == *target) {
+        return already(session, current, previous, place);
     }
-    let ready = ready_target(session, client, &target)?;
+    let ready = ready_target(session, client, target)?;
     let mut tx = Transaction::new("use")?;
     let mut archived = None;
     if let Some(current) = &current {
@@ -89,28 +109,39 @@ pub fn run(
         archived = step.then(|| current.owner.clone());
     }
     for (id, content) in live.targets() {
-        let new =
-            match content {
-                Some(bytes) => creds::swap_account(bytes.as_bytes(), ready.blob.as_bytes())
-                    .map_err(|source| Error::Creds {
-                        origin: origin(&id),
-                        source,
-                    })?,
-                None => ready.blob.as_bytes().to_vec(),
-            };
-        tx = tx.step(id, content.cloned(), Some(Blob::from(new)))?;
+        tx = tx.claude(
+            id.clone(),
+            held_token(&id, content)?,
+            Change::Swap(ready.blob.clone()),
+        )?;
     }
-    let catalog = session.catalog_file().set_active(Some(&target))?;
+    let mut catalog = session.catalog_file().set_active(Some(target))?;
+    if let Some(record) = lineage::place_record(place, target, ready.login.refresh_token()) {
+        catalog = catalog.set_place(record)?;
+    }
     let tx = session.catalog_step(tx, &catalog)?;
-    session.commit(tx, Some(catalog))?;
+    let commit = session.commit(tx, Some(catalog))?;
     Ok(Switched {
-        slot: summary(session, &target),
+        slot: summary(session, target),
         previous,
         already: false,
         refreshed: ready.refreshed,
         archived,
         refresh_failed: ready.refresh_failed,
-        account_not_shown: show_account(session, &target).err(),
+        account_not_shown: show_account(session, target).err(),
+        left: commit.left,
+    })
+}
+
+/// The refresh token a live store holds now: the login its step expects. Bytes that
+/// cannot be read are refused before anything is written.
+fn held_token(id: &StoreId, content: Option<&Blob>) -> Result<Secret, Error> {
+    let Some(blob) = content else {
+        return Ok(Secret::from(""));
+    };
+    creds::stored_refresh_token(blob.as_bytes()).map_err(|source| Error::Creds {
+        origin: origin(id),
+        source,
     })
 }
 
@@ -120,6 +151,7 @@ fn live_login(
     session: &Session<'_>,
     client: &oauth::Client,
     live: &Live,
+    place: &Place,
 ) -> Result<Option<LiveLogin>, Error> {
     let Some((id, blob)) = live.primary() else {
         return Ok(None);
@@ -134,12 +166,17 @@ fn live_login(
             })
         }
     };
-    match identity::identify(session, Some(client), &login)? {
+    let recorded = lineage::place_slot(session.catalog(), place);
+    match identity::identify(session, Some(client), &login)?.prefer(recorded.as_ref()) {
         Owner::Slot(owner) => Ok(Some(LiveLogin {
             blob: blob.clone(),
             login,
             owner,
         })),
+        Owner::Several(slots) => Err(Error::AmbiguousLogin {
+            email: login.identity().email.clone(),
+            slots,
+        }),
         Owner::Unknown { email } => Err(Error::UnknownLogin { email }),
         Owner::Undetermined => Err(Error::UnidentifiedLogin {
             origin: origin(&id),
@@ -174,13 +211,21 @@ fn already(
     session: &mut Session<'_>,
     current: &LiveLogin,
     previous: Option<SlotName>,
+    place: &Place,
 ) -> Result<Switched, Error> {
     let target = current.owner.clone();
     let mut archived = None;
-    if previous.as_ref() != Some(&target) {
+    let record = lineage::place_record(place, &target, current.login.refresh_token());
+    // Without a record the place counts as holding the active slot: as long as the
+    // catalog says so already, there is nothing to write.
+    let recorded = lineage::place_slot(session.catalog(), place).as_ref() == Some(&target);
+    if previous.as_ref() != Some(&target) || !recorded {
         let (tx, step) = archive_step(session, Transaction::new("use")?, current)?;
         archived = step.then(|| target.clone());
-        let catalog = session.catalog_file().set_active(Some(&target))?;
+        let mut catalog = session.catalog_file().set_active(Some(&target))?;
+        if let Some(record) = record {
+            catalog = catalog.set_place(record)?;
+        }
         let tx = session.catalog_step(tx, &catalog)?;
         session.commit(tx, Some(catalog))?;
     }
@@ -192,12 +237,14 @@ fn already(
         archived,
         refresh_failed: None,
         account_not_shown: None,
+        left: Vec::new(),
     })
 }
 
 /// The target's login, refreshed first when it expires within [`USE_MARGIN_MS`].
 struct Ready {
     blob: Blob,
+    login: Credentials,
     refreshed: bool,
     refresh_failed: Option<Error>,
 }
@@ -208,9 +255,18 @@ fn ready_target(
     target: &SlotName,
 ) -> Result<Ready, Error> {
     let (blob, login) = read_target(session, target)?;
+    if let Some(slot) = session.catalog().get(target) {
+        if let Some(since_ms) = lineage::dead_since(slot, &login, &login) {
+            return Err(Error::DeadLogin {
+                slot: target.clone(),
+                since_ms,
+            });
+        }
+    }
     if login.expires_at_ms().saturating_sub(session.now()) >= USE_MARGIN_MS {
         return Ok(Ready {
             blob,
+            login,
             refreshed: false,
             refresh_failed: None,
         });
@@ -219,27 +275,22 @@ fn ready_target(
         force: true,
         live: false,
     };
-    match refresh::slot(session, client, target, options) {
-        Ok(Outcome::Refreshed { .. }) => Ok(Ready {
-            blob: read_target(session, target)?.0,
-            refreshed: true,
-            refresh_failed: None,
-        }),
-        Ok(dead @ Outcome::LoginDead { .. }) => {
-            Err(dead.dead_error().expect("a dead login has an error"))
+    let (refreshed, refresh_failed) = match refresh::slot(session, client, target, options) {
+        Ok(Outcome::Refreshed { .. }) => (true, None),
+        Ok(dead @ (Outcome::LoginDead { .. } | Outcome::KnownDead { .. })) => {
+            return Err(dead.dead_error(target).expect("a dead login has an error"))
         }
-        Ok(Outcome::Fresh { .. }) => Ok(Ready {
-            blob,
-            refreshed: false,
-            refresh_failed: None,
-        }),
-        Err(err) if err.exit_code() == crate::error::exit::UNAVAILABLE => Ok(Ready {
-            blob,
-            refreshed: false,
-            refresh_failed: Some(err),
-        }),
-        Err(err) => Err(err),
-    }
+        Ok(Outcome::Fresh { .. }) => (false, None),
+        Err(err) if err.exit_code() == crate::error::exit::UNAVAILABLE => (false, Some(err)),
+        Err(err) => return Err(err),
+    };
+    let (blob, login) = read_target(session, target)?;
+    Ok(Ready {
+        blob,
+        login,
+        refreshed,
+        refresh_failed,
+    })
 }
 
 fn read_target(session: &Session<'_>, target: &SlotName) -> Result<(Blob, Credentials), Error> {

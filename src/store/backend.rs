@@ -17,6 +17,7 @@ use super::file::{DirPolicy, FileStore, Notices};
 use super::keychain::{
     ClaudeItem, ClaudeKeychainStore, KeychainArchiveStore, PasswordKeychain, SecurityRunner,
 };
+use super::place::Place;
 use super::{Store, StoreId, Stores};
 use crate::cli::SlotName;
 use crate::paths::{Paths, Platform};
@@ -75,9 +76,24 @@ impl Backend {
         self
     }
 
-    /// Claude Code's `.storage-write.lock`, in the directory of its credentials.
-    fn storage_lock(&self) -> StorageLockAt {
-        StorageLockAt::with_options(self.paths.credentials_dir.clone(), self.storage_lock)
+    /// Claude Code's `.storage-write.lock` in its credentials directory `dir`.
+    fn storage_lock(&self, dir: &std::path::Path) -> StorageLockAt {
+        StorageLockAt::with_options(dir.to_owned(), self.storage_lock)
+    }
+
+    /// Claude Code's store `id` at `place`.
+    fn claude_store(&self, id: &StoreId, place: &Place) -> Option<Box<dyn Store + '_>> {
+        let lock = self.storage_lock(&place.credentials_dir);
+        if *id == StoreId::ClaudeKeychain {
+            let keychains = self.macos_keychains()?;
+            let item = place.keychain.as_ref()?;
+            let store = ClaudeKeychainStore::new(item, keychains.security.as_ref());
+            return Some(Box::new(store.with_write_lock(lock)));
+        }
+        let path = place.credentials_file();
+        let store = FileStore::new(id.clone(), path, DirPolicy::ClaudeCode);
+        let store = store.with_notices(self.notices.clone());
+        Some(Box::new(store.with_write_lock(lock)))
     }
 
     pub fn paths(&self) -> &Paths {
@@ -124,23 +140,18 @@ impl Backend {
 
 impl Stores for Backend {
     fn open(&self, id: &StoreId) -> Option<Box<dyn Store + '_>> {
+        self.open_at(id, &self.place())
+    }
+
+    fn place(&self) -> Place {
+        let item = self.macos_keychains().map(|k| k.claude_item.clone());
+        Place::of(&self.paths, item)
+    }
+
+    fn open_at(&self, id: &StoreId, place: &Place) -> Option<Box<dyn Store + '_>> {
         match id {
             StoreId::Archive(slot) => Some(self.archive(slot)),
-            StoreId::ClaudeKeychain => self.macos_keychains().map(|k| {
-                Box::new(
-                    ClaudeKeychainStore::new(&k.claude_item, k.security.as_ref())
-                        .with_write_lock(self.storage_lock()),
-                ) as Box<dyn Store + '_>
-            }),
-            StoreId::ClaudeFile => Some(Box::new(
-                FileStore::new(
-                    id.clone(),
-                    self.paths.credentials_file(),
-                    DirPolicy::ClaudeCode,
-                )
-                .with_notices(self.notices.clone())
-                .with_write_lock(self.storage_lock()),
-            )),
+            StoreId::ClaudeKeychain | StoreId::ClaudeFile => self.claude_store(id, place),
             StoreId::Catalog => Some(self.file(id, self.paths.catalog(), DirPolicy::Private)),
         }
     }

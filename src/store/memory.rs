@@ -12,7 +12,7 @@ use std::io;
 use std::path::PathBuf;
 use std::rc::Rc;
 
-use super::{Blob, Store, StoreId, Stores, WriteGuard};
+use super::{Blob, Place, Store, StoreId, Stores, WriteGuard};
 use crate::Error;
 
 /// One thing the engine did to a store.
@@ -42,6 +42,8 @@ pub struct MemoryStores {
 
 #[derive(Debug, Default)]
 struct State {
+    /// The one place whose Claude Code stores these are (`None`: [`memory_place`]).
+    place: Option<Place>,
     contents: BTreeMap<StoreId, Blob>,
     missing: BTreeSet<StoreId>,
     plans: Vec<Plan>,
@@ -68,6 +70,12 @@ enum Fault {
 impl MemoryStores {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Makes `place` the place of this environment's Claude Code (the only place
+    /// these stores hold; Claude Code's stores at any other place do not exist here).
+    pub fn set_place(&self, place: Place) {
+        self.state.borrow_mut().place = Some(place);
     }
 
     /// Sets a store's content directly (not logged).
@@ -149,6 +157,32 @@ impl Stores for MemoryStores {
             id: id.clone(),
             state: Rc::clone(&self.state),
         }))
+    }
+
+    fn place(&self) -> Place {
+        self.state
+            .borrow()
+            .place
+            .clone()
+            .unwrap_or_else(memory_place)
+    }
+
+    fn open_at(&self, id: &StoreId, place: &Place) -> Option<Box<dyn Store + '_>> {
+        let claudes = matches!(id, StoreId::ClaudeFile | StoreId::ClaudeKeychain);
+        if claudes && *place != self.place() {
+            return None;
+        }
+        self.open(id)
+    }
+}
+
+/// The place of memory stores nobody gave one.
+fn memory_place() -> Place {
+    let dir = PathBuf::from("/memory/.claude");
+    Place {
+        claude_dir: dir.clone(),
+        credentials_dir: dir,
+        keychain: None,
     }
 }
 

@@ -16,8 +16,10 @@ pub mod backend;
 pub mod claude_lock;
 pub mod file;
 pub mod keychain;
+mod place;
 
 pub use backend::Backend;
+pub use place::Place;
 pub mod memory;
 
 use crate::cli::SlotName;
@@ -153,8 +155,16 @@ pub trait Store: fmt::Debug {
 /// Opens stores by id: the real backend (files and Keychain items) or a test fake.
 pub trait Stores {
     /// The store for `id`, or `None` when this platform has no such store (Claude
-    /// Code's Keychain item off macOS).
+    /// Code's Keychain item off macOS). Claude Code's stores are those of this
+    /// environment's place ([`Stores::place`]).
     fn open(&self, id: &StoreId) -> Option<Box<dyn Store + '_>>;
+
+    /// The place of this environment's Claude Code.
+    fn place(&self) -> Place;
+
+    /// Claude Code's store `id` at `place` (a journal entry names the place it meant);
+    /// our stores as [`Stores::open`]. `None` when this machine has no such store.
+    fn open_at(&self, id: &StoreId, place: &Place) -> Option<Box<dyn Store + '_>>;
 }
 
 #[cfg(test)]

@@ -15,9 +15,13 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use claude_token::cli::SlotName;
-use claude_token::engine::{HmacKey, Journal, StateLock, Transaction, KEY_LEN};
+use claude_token::engine::{
+    is_claudes, Change, HmacKey, Journal, PlaceLocks, StateLock, Transaction, KEY_LEN,
+};
+use claude_token::redact::Secret;
 use claude_token::store::memory::MemoryStores;
-use claude_token::store::{Blob, StoreId};
+use claude_token::store::{Blob, Place, StoreId, Stores};
+use claude_token::Error;
 
 /// A fresh data directory, removed on drop. On tmpfs (`/dev/shm`) when there is one,
 /// so the exhaustive tests do not wait on thousands of real fsyncs.
@@ -108,6 +112,44 @@ pub fn three_stores() -> [StoreId; 3] {
     [slot("work"), StoreId::ClaudeFile, StoreId::Catalog]
 }
 
+/// Claude Code's refresh locks as the engine asks for them, recorded: which places it
+/// held (a check before a write of a place never held fails the test).
+#[derive(Debug, Default)]
+pub struct Locks {
+    pub held: Vec<Place>,
+    /// `ensure_held` fails (the locks were taken over).
+    pub lost: bool,
+}
+
+impl PlaceLocks for Locks {
+    fn hold(&mut self, place: &Place) -> Result<(), Error> {
+        if !self.held.contains(place) {
+            self.held.push(place.clone());
+        }
+        Ok(())
+    }
+
+    fn ensure_held(&self, place: &Place) -> Result<(), Error> {
+        assert!(self.held.contains(place), "checked a lock never taken");
+        if self.lost {
+            return Err(Error::BadTransaction {
+                reason: "lost".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Fresh [`Locks`].
+pub fn locks() -> Locks {
+    Locks::default()
+}
+
+/// The place of memory stores.
+pub fn place(stores: &MemoryStores) -> Place {
+    stores.place()
+}
+
 /// Stores holding `old-<n>` for each of `ids`.
 pub fn stores_holding_old(ids: &[StoreId]) -> MemoryStores {
     let stores = MemoryStores::new();
@@ -117,19 +159,35 @@ pub fn stores_holding_old(ids: &[StoreId]) -> MemoryStores {
     stores
 }
 
+/// `old-<n>`: a blob whose stored refresh token is `old-<n>` (what Claude Code's
+/// stores are compared by), with a machine member.
 pub fn old(n: usize) -> Vec<u8> {
-    format!("{{\"old\":{n}}}").into_bytes()
+    format!(r#"{{"claudeAiOauth":{{"refreshToken":"old-{n}"}},"mcpOAuth":{{"m":{n}}}}}"#)
+        .into_bytes()
 }
 
+/// `new-<n>`, as [`old`].
 pub fn new(n: usize) -> Vec<u8> {
-    format!("{{\"new\":{n}}}").into_bytes()
+    format!(r#"{{"claudeAiOauth":{{"refreshToken":"new-{n}"}},"mcpOAuth":{{"m":{n}}}}}"#)
+        .into_bytes()
 }
 
-/// A transaction moving each of `ids` from `old-<n>` to `new-<n>`.
+/// The refresh token `old-<n>` stores.
+pub fn old_token(n: usize) -> Secret {
+    Secret::from(format!("old-{n}").as_str())
+}
+
+/// A transaction moving each of `ids` from `old-<n>` to `new-<n>`: our stores by
+/// bytes, Claude Code's by the login they hold (replaced whole).
 pub fn old_to_new(op: &'static str, ids: &[StoreId]) -> Transaction {
     let mut tx = Transaction::new(op).unwrap();
     for (n, id) in ids.iter().enumerate() {
-        tx = tx.step(id.clone(), blob(&old(n)), blob(&new(n))).unwrap();
+        tx = if is_claudes(id) {
+            let change = Change::Replace(Blob::new(new(n)));
+            tx.claude(id.clone(), old_token(n), change).unwrap()
+        } else {
+            tx.step(id.clone(), blob(&old(n)), blob(&new(n))).unwrap()
+        };
     }
     tx
 }

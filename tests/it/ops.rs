@@ -25,7 +25,7 @@ use claude_token::oauth::{Client, Endpoints};
 use claude_token::ops::{Replay, Session};
 use claude_token::paths::{Paths, Platform};
 use claude_token::store::memory::MemoryStores;
-use claude_token::store::StoreId;
+use claude_token::store::{Place, StoreId};
 
 use crate::server::{trusting_test_ca, Server};
 use crate::support::TempDir;
@@ -55,6 +55,11 @@ pub fn login(account: &str, tag: &str, expires_at: i64) -> String {
         r#"{{"claudeAiOauth":{},"mcpOAuth":{{"srv|{account}":{{"accessToken":"mcp-{account}"}}}},"organizationUuid":"org-{account}"}}"#,
         oauth(account, tag, expires_at)
     )
+}
+
+/// A blob holding only the login ([`oauth`]) and nothing of the machine.
+pub fn oauth_only(account: &str, tag: &str, expires_at: i64) -> String {
+    format!(r#"{{"claudeAiOauth":{}}}"#, oauth(account, tag, expires_at))
 }
 
 /// The `claudeAiOauth` value of [`login`].
@@ -164,11 +169,9 @@ impl World {
             (var == "HOME").then(|| home.clone())
         })
         .expect("paths");
-        World {
-            dir,
-            paths,
-            stores: MemoryStores::new(),
-        }
+        let stores = MemoryStores::new();
+        stores.set_place(Place::of(&paths, None));
+        World { dir, paths, stores }
     }
 
     /// Runs `body` in a strict session.

@@ -26,7 +26,7 @@ pub const FALLBACK_ACCOUNT: &str = "claude-code-user";
 pub const ARCHIVE_SERVICE_PREFIX: &str = "claude-token-cli::";
 
 /// A generic-password item's primary key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ClaudeItem {
     pub service: String,
     pub account: String,

@@ -60,15 +60,15 @@ pub trait PasswordKeychain: fmt::Debug {
 /// Claude Code's own Keychain item, through `security`.
 #[derive(Debug)]
 pub struct ClaudeKeychainStore<'a> {
-    item: &'a ClaudeItem,
+    item: ClaudeItem,
     runner: &'a dyn SecurityRunner,
     write_lock: Option<StorageLockAt>,
 }
 
 impl<'a> ClaudeKeychainStore<'a> {
-    pub fn new(item: &'a ClaudeItem, runner: &'a dyn SecurityRunner) -> Self {
+    pub fn new(item: &ClaudeItem, runner: &'a dyn SecurityRunner) -> Self {
         ClaudeKeychainStore {
-            item,
+            item: item.clone(),
             runner,
             write_lock: None,
         }
@@ -117,17 +117,17 @@ impl Store for ClaudeKeychainStore<'_> {
     }
 
     fn read(&self) -> Result<Option<Blob>, Error> {
-        let call = security_cli::find_call(self.item);
+        let call = security_cli::find_call(&self.item);
         self.call("read", call, security_cli::parse_find)
     }
 
     fn write(&self, bytes: &[u8]) -> Result<(), Error> {
-        let call = security_cli::add_call(self.item, bytes);
+        let call = security_cli::add_call(&self.item, bytes);
         self.call("write", call, security_cli::parse_add)
     }
 
     fn delete(&self) -> Result<(), Error> {
-        let call = security_cli::delete_call(self.item);
+        let call = security_cli::delete_call(&self.item);
         self.call("delete", call, security_cli::parse_delete)
     }
 

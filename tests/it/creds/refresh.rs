@@ -180,9 +180,20 @@ fn tokens_are_quoted_and_read_back_unchanged() {
 }
 
 #[test]
+fn an_answer_without_an_access_token_still_stores_the_new_refresh_token() {
+    let live = creds(LIVE);
+    let out = live
+        .with_refreshed_tokens(&grant("", Some("sk-ant-ort01-new"), 5))
+        .expect("kept");
+    let back = creds(std::str::from_utf8(&out).unwrap());
+    assert_eq!(back.access_token().expose(), "");
+    assert_eq!(back.refresh_token().expose(), "sk-ant-ort01-new");
+    assert_eq!(back.expires_at_ms(), 5);
+}
+
+#[test]
 fn refuses_answers_that_would_leave_a_husk() {
     let cases = [
-        (grant("", None, 5), "the new access token is empty"),
         (grant("a", Some(""), 5), "the new refresh token is empty"),
         (grant("a", None, 0), "the new expiry time is not after 1970"),
         (

@@ -151,7 +151,7 @@ fn swap_refusal(live: &[u8], target: &[u8]) -> CredsError {
 fn refusals_name_the_blob_at_fault() {
     let husk = r#"{"claudeAiOauth":{"accessToken":"","refreshToken":"sk-ant-ort01-test-h","expiresAt":0}}"#;
     let cases: [(&[u8], &[u8], &str); 6] = [
-        (A.as_bytes(), husk.as_bytes(), "the credentials to switch to: the login is unusable (a husk): the access token is empty"),
+        (A.as_bytes(), husk.as_bytes(), "the credentials to switch to: the login is unusable (a husk): expiresAt is not after 1970"),
         (A.as_bytes(), br#"{"mcpOAuth":{}}"#, "the credentials to switch to: the credentials hold no claudeAiOauth login"),
         (b"[]", B.as_bytes(), "the live credentials: the credentials are not a JSON object"),
         (br#"{"mcpOAuth":1,"mcpOAuth":2}"#, B.as_bytes(), "the live credentials: the credentials repeat a key at the top level (byte 14)"),

@@ -163,8 +163,8 @@ fn refusals() -> Vec<(Vec<u8>, &'static str)> {
             "claudeAiOauth.refreshToken is not a string",
         ),
         s(
-            blob(r#""accessToken":"","refreshToken":"r","expiresAt":5"#, ""),
-            "the login is unusable (a husk): the access token is empty",
+            blob(r#""accessToken":"","refreshToken":"","expiresAt":5"#, ""),
+            "the login is unusable (a husk): both tokens are empty",
         ),
         s(
             blob(r#""accessToken":"a","refreshToken":"","expiresAt":5"#, ""),

@@ -1,9 +1,8 @@
 //! Committing transactions: order, compare-and-swap, and what each failure leaves.
 
 use super::*;
-use claude_token::engine;
+use claude_token::engine::{self, OurNew, Step, Why};
 use claude_token::store::memory::{Action, Event};
-use claude_token::Error;
 
 #[test]
 fn commit_writes_every_store_in_write_order_and_clears_the_journal() {
@@ -18,7 +17,8 @@ fn commit_writes_every_store_in_write_order_and_clears_the_journal() {
         slot("a"),
     ];
     let stores = stores_holding_old(&given);
-    let commit = engine::commit(&journal, &stores, old_to_new("use", &given)).unwrap();
+    let commit =
+        engine::commit(&journal, &stores, old_to_new("use", &given), &mut locks()).unwrap();
     let order = [
         slot("a"),
         slot("b"),
@@ -40,7 +40,7 @@ fn each_write_happens_under_its_stores_guard_after_a_fresh_read() {
     let journal = journal(&lock);
     let ids = three_stores();
     let stores = stores_holding_old(&ids);
-    engine::commit(&journal, &stores, old_to_new("use", &ids)).unwrap();
+    engine::commit(&journal, &stores, old_to_new("use", &ids), &mut locks()).unwrap();
     let events = stores.events();
     for (at, event) in events.iter().enumerate() {
         if event.action != Action::Write {
@@ -61,19 +61,16 @@ fn each_write_happens_under_its_stores_guard_after_a_fresh_read() {
 }
 
 #[test]
-fn a_store_changed_before_the_commit_aborts_it_with_nothing_written() {
+fn one_of_our_stores_changed_before_the_commit_aborts_it_with_nothing_written() {
     let sandbox = Sandbox::new();
     let lock = sandbox.lock();
     let journal = journal(&lock);
     let ids = three_stores();
     let stores = stores_holding_old(&ids);
-    stores.set(
-        &StoreId::ClaudeFile,
-        Some(b"claude code refreshed".as_slice()),
-    );
-    let err = engine::commit(&journal, &stores, old_to_new("use", &ids)).unwrap_err();
+    stores.set(&ids[0], Some(b"edited by hand".as_slice()));
+    let err = engine::commit(&journal, &stores, old_to_new("use", &ids), &mut locks()).unwrap_err();
     assert!(
-        matches!(&err, Error::Changed { store } if *store == StoreId::ClaudeFile),
+        matches!(&err, Error::Changed { store } if *store == ids[0]),
         "{err:?}"
     );
     assert_eq!(err.exit_code(), 1);
@@ -90,7 +87,7 @@ fn stores_already_holding_the_new_bytes_are_left_alone() {
     let ids = three_stores();
     let stores = stores_holding_old(&ids);
     stores.set(&ids[1], Some(new(1).as_slice()));
-    let commit = engine::commit(&journal, &stores, old_to_new("use", &ids)).unwrap();
+    let commit = engine::commit(&journal, &stores, old_to_new("use", &ids), &mut locks()).unwrap();
     assert_eq!(commit.written, [ids[0].clone(), ids[2].clone()]);
     assert_eq!(commit.unchanged, [ids[1].clone()]);
     assert_eq!(stores.writes(), commit.written);
@@ -107,7 +104,7 @@ fn a_commit_with_nothing_to_change_journals_nothing() {
     for (n, id) in ids.iter().enumerate() {
         stores.set(id, Some(new(n).as_slice()));
     }
-    let commit = engine::commit(&journal, &stores, old_to_new("use", &ids)).unwrap();
+    let commit = engine::commit(&journal, &stores, old_to_new("use", &ids), &mut locks()).unwrap();
     assert_eq!(commit.unchanged, ids);
     assert!(stores.writes().is_empty());
     assert!(sandbox.journal_files().is_empty());
@@ -126,7 +123,7 @@ fn absent_expected_creates_and_absent_new_deletes() {
         .unwrap()
         .step(slot("made"), None, blob(b"fresh"))
         .unwrap();
-    engine::commit(&journal, &stores, tx).unwrap();
+    engine::commit(&journal, &stores, tx, &mut locks()).unwrap();
     assert_eq!(stores.get(&slot("gone")), None);
     assert_eq!(stores.get(&slot("made")), Some(b"fresh".to_vec()));
     let actions: Vec<Action> = stores
@@ -149,7 +146,7 @@ fn expecting_absence_fails_when_the_store_holds_something() {
         .unwrap()
         .step(slot("taken"), None, blob(b"mine"))
         .unwrap();
-    let err = engine::commit(&journal, &stores, tx).unwrap_err();
+    let err = engine::commit(&journal, &stores, tx, &mut locks()).unwrap_err();
     assert!(matches!(err, Error::Changed { .. }), "{err:?}");
     assert_eq!(stores.get(&slot("taken")), Some(b"someone".to_vec()));
 }
@@ -162,7 +159,7 @@ fn a_failed_store_write_keeps_the_journal_and_replay_finishes_the_job() {
     let ids = three_stores();
     let stores = stores_holding_old(&ids);
     stores.fail_next_write(&StoreId::ClaudeFile);
-    let err = engine::commit(&journal, &stores, old_to_new("use", &ids)).unwrap_err();
+    let err = engine::commit(&journal, &stores, old_to_new("use", &ids), &mut locks()).unwrap_err();
     assert!(matches!(err, Error::Io { .. }), "{err:?}");
     assert_eq!(stores.get(&ids[0]), Some(new(0)));
     assert_eq!(
@@ -177,7 +174,7 @@ fn a_failed_store_write_keeps_the_journal_and_replay_finishes_the_job() {
     );
     assert_eq!(sandbox.journal_files().len(), 1);
 
-    let report = engine::replay(&journal, &stores).unwrap();
+    let report = engine::replay(&journal, &stores, &mut locks()).unwrap();
     assert_eq!(report.rolled_forward.len(), 1);
     let rolled = &report.rolled_forward[0];
     assert_eq!(rolled.op, "use");
@@ -195,22 +192,22 @@ fn a_failed_read_at_verify_changes_nothing() {
     let ids = three_stores();
     let stores = stores_holding_old(&ids);
     stores.fail_next_read(&StoreId::Catalog);
-    let err = engine::commit(&journal, &stores, old_to_new("use", &ids)).unwrap_err();
+    let err = engine::commit(&journal, &stores, old_to_new("use", &ids), &mut locks()).unwrap_err();
     assert!(matches!(err, Error::Io { action: "read", .. }), "{err:?}");
     assert!(stores.writes().is_empty());
     assert!(sandbox.journal_files().is_empty());
 }
 
 #[test]
-fn a_third_value_between_verify_and_apply_sets_the_entry_aside_unwritten() {
+fn an_archive_changed_between_verify_and_apply_sets_the_entry_aside_with_the_rest_applied() {
     let sandbox = Sandbox::new();
     let lock = sandbox.lock();
     let journal = journal(&lock);
     let ids = three_stores();
     let stores = stores_holding_old(&ids);
-    // Claude Code writes right after our verify read.
-    stores.change_after_reads(&StoreId::ClaudeFile, 1, Some(b"claude code's".as_slice()));
-    let err = engine::commit(&journal, &stores, old_to_new("use", &ids)).unwrap_err();
+    // A hand edit right after our verify read: our own store holds a third value.
+    stores.change_after_reads(&ids[0], 1, Some(b"edited by hand".as_slice()));
+    let err = engine::commit(&journal, &stores, old_to_new("use", &ids), &mut locks()).unwrap_err();
     let Error::Conflict {
         stores: named,
         entry,
@@ -218,15 +215,13 @@ fn a_third_value_between_verify_and_apply_sets_the_entry_aside_unwritten() {
     else {
         panic!("{err:?}");
     };
-    assert_eq!(named, &[StoreId::ClaudeFile]);
+    assert_eq!(named, &[ids[0].clone()]);
     assert_eq!(err.exit_code(), 6);
-    assert!(
-        stores.writes().is_empty(),
-        "classification comes before any write"
-    );
+    assert_eq!(stores.get(&ids[0]), Some(b"edited by hand".to_vec()));
     assert_eq!(
-        stores.get(&StoreId::ClaudeFile),
-        Some(b"claude code's".to_vec())
+        stores.writes(),
+        [ids[1].clone(), ids[2].clone()],
+        "every other step is applied"
     );
     assert!(sandbox.journal_files().is_empty());
     assert_eq!(sandbox.attention_files().len(), 1);
@@ -236,32 +231,90 @@ fn a_third_value_between_verify_and_apply_sets_the_entry_aside_unwritten() {
         &HmacKey::from_bytes(KEY),
     )
     .unwrap();
+    let Step::Ours(archive) = &kept.steps[0] else {
+        panic!("{:?}", kept.steps[0]);
+    };
     assert_eq!(
-        kept.steps[1].new,
-        blob(&new(1)),
+        archive.new,
+        OurNew::Bytes(blob(&new(0))),
         "the new bytes stay durable"
     );
 }
 
 #[test]
-fn a_third_value_met_mid_apply_stops_there() {
+fn claude_codes_store_holding_another_login_is_left_and_the_rest_applied() {
     let sandbox = Sandbox::new();
     let lock = sandbox.lock();
     let journal = journal(&lock);
     let ids = three_stores();
     let stores = stores_holding_old(&ids);
-    // After our verify read and our classification read: just before the swap.
-    stores.change_after_reads(&StoreId::ClaudeFile, 2, Some(b"claude code's".as_slice()));
-    let err = engine::commit(&journal, &stores, old_to_new("use", &ids)).unwrap_err();
-    assert!(matches!(err, Error::Conflict { .. }), "{err:?}");
-    assert_eq!(stores.writes(), [ids[0].clone()]);
-    assert_eq!(
-        stores.get(&StoreId::ClaudeFile),
-        Some(b"claude code's".to_vec())
-    );
-    assert_eq!(stores.get(&StoreId::Catalog), Some(old(2)));
-    assert_eq!(sandbox.attention_files().len(), 1);
+    // Claude Code refreshed after we read its file: it holds another token now.
+    let refreshed = br#"{"claudeAiOauth":{"refreshToken":"cc-rotated"}}"#;
+    stores.set(&ids[1], Some(refreshed.as_slice()));
+    let commit = engine::commit(&journal, &stores, old_to_new("use", &ids), &mut locks()).unwrap();
+    assert_eq!(commit.written, [ids[0].clone(), ids[2].clone()]);
+    assert_eq!(commit.left.len(), 1);
+    assert_eq!(commit.left[0].store, ids[1]);
+    assert!(matches!(commit.left[0].why, Why::AnotherLogin { .. }));
+    assert_eq!(stores.get(&ids[1]), Some(refreshed.to_vec()));
     assert!(sandbox.journal_files().is_empty());
+    assert!(sandbox.attention_files().is_empty());
+}
+
+#[test]
+fn a_member_claude_code_writes_meanwhile_survives_a_swap_into_its_store() {
+    let sandbox = Sandbox::new();
+    let lock = sandbox.lock();
+    let journal = journal(&lock);
+    let stores = MemoryStores::new();
+    let target = r#"{"claudeAiOauth":{"accessToken":"a2","refreshToken":"r2","expiresAt":9},"mcpOAuth":{"other":2}}"#;
+    // Claude Code wrote `mcpOAuth` (under its storage lock alone) after we read its
+    // file with `{"old":1}` there and built the step: still login r1.
+    let stamped = r#"{"claudeAiOauth":{"accessToken":"a1","refreshToken":"r1","expiresAt":5},"mcpOAuth":{"new":3}}"#;
+    stores.set(&StoreId::ClaudeFile, Some(stamped.as_bytes()));
+    let tx = Transaction::new("use")
+        .unwrap()
+        .claude(
+            StoreId::ClaudeFile,
+            Secret::from("r1"),
+            Change::Swap(Blob::from(target.as_bytes())),
+        )
+        .unwrap();
+    let mut held = locks();
+    engine::commit(&journal, &stores, tx, &mut held).unwrap();
+    assert_eq!(
+        String::from_utf8(stores.get(&StoreId::ClaudeFile).unwrap()).unwrap(),
+        r#"{"claudeAiOauth":{"accessToken":"a2","refreshToken":"r2","expiresAt":9},"mcpOAuth":{"new":3}}"#
+    );
+    assert_eq!(
+        held.held,
+        [place(&stores)],
+        "under Claude Code's refresh locks"
+    );
+}
+
+#[test]
+fn locks_taken_over_stop_the_write_into_claude_codes_store_and_keep_the_entry() {
+    let sandbox = Sandbox::new();
+    let lock = sandbox.lock();
+    let journal = journal(&lock);
+    let ids = three_stores();
+    let stores = stores_holding_old(&ids);
+    let mut lost = Locks {
+        lost: true,
+        ..Locks::default()
+    };
+    let err = engine::commit(&journal, &stores, old_to_new("use", &ids), &mut lost).unwrap_err();
+    assert!(matches!(err, Error::BadTransaction { .. }), "{err:?}");
+    assert_eq!(
+        stores.writes(),
+        [ids[0].clone()],
+        "stopped before Claude Code's"
+    );
+    assert_eq!(stores.get(&ids[1]), Some(old(1)));
+    assert_eq!(sandbox.journal_files().len(), 1, "replay finishes it");
+    engine::replay(&journal, &stores, &mut locks()).unwrap();
+    assert_all_new(&stores, &ids);
 }
 
 #[test]
@@ -272,7 +325,7 @@ fn a_step_for_a_store_this_platform_lacks_is_refused_before_anything() {
     let ids = [StoreId::ClaudeKeychain, StoreId::ClaudeFile];
     let stores = stores_holding_old(&ids);
     stores.set_missing(&StoreId::ClaudeKeychain);
-    let err = engine::commit(&journal, &stores, old_to_new("use", &ids)).unwrap_err();
+    let err = engine::commit(&journal, &stores, old_to_new("use", &ids), &mut locks()).unwrap_err();
     assert!(matches!(err, Error::BadTransaction { .. }), "{err:?}");
     assert!(stores.writes().is_empty());
     assert!(sandbox.journal_files().is_empty());
@@ -285,9 +338,11 @@ fn a_new_entry_is_refused_while_an_older_one_is_pending() {
     let journal = journal(&lock);
     let ids = three_stores();
     let stores = stores_holding_old(&ids);
-    journal.write(old_to_new("use", &ids)).unwrap();
+    journal
+        .write(old_to_new("use", &ids), &place(&stores))
+        .unwrap();
     let again = old_to_new("refresh", &ids);
-    let err = engine::commit(&journal, &stores, again).unwrap_err();
+    let err = engine::commit(&journal, &stores, again, &mut locks()).unwrap_err();
     assert!(matches!(err, Error::BadTransaction { .. }), "{err:?}");
     assert!(stores.writes().is_empty());
     assert_eq!(sandbox.journal_files().len(), 1);
@@ -300,10 +355,12 @@ fn journal_first_then_apply_is_a_commit_in_two_halves() {
     let journal = journal(&lock);
     let ids = [StoreId::ClaudeFile, StoreId::Catalog];
     let stores = stores_holding_old(&ids);
-    let pending = journal.write(old_to_new("refresh", &ids)).unwrap();
+    let pending = journal
+        .write(old_to_new("refresh", &ids), &place(&stores))
+        .unwrap();
     assert!(pending.path().exists());
     assert!(stores.events().is_empty(), "journaling reads no store");
-    let commit = engine::apply(&journal, &stores, pending).unwrap();
+    let commit = engine::apply(&journal, &stores, pending, &mut locks()).unwrap();
     assert_eq!(commit.written, ids);
     assert_all_new(&stores, &ids);
     assert!(sandbox.journal_files().is_empty());
@@ -317,12 +374,40 @@ fn transactions_keep_write_order_and_drop_steps_that_change_nothing() {
         .unwrap()
         .step(slot("x"), blob(b"same"), blob(b"same"))
         .unwrap()
-        .step(StoreId::ClaudeFile, None, None)
+        .claude(StoreId::ClaudeFile, Secret::from(""), Change::SignOut)
         .unwrap()
-        .step(StoreId::ClaudeKeychain, None, blob(b"c"))
+        .claude(
+            StoreId::ClaudeKeychain,
+            Secret::from(""),
+            Change::Replace(Blob::from(&b"c"[..])),
+        )
         .unwrap();
-    let order: Vec<StoreId> = tx.steps().iter().map(|s| s.store.clone()).collect();
-    assert_eq!(order, [StoreId::ClaudeKeychain, StoreId::Catalog]);
+    let order: Vec<StoreId> = tx.steps().iter().map(|s| s.store().clone()).collect();
+    assert_eq!(
+        order,
+        [
+            StoreId::ClaudeKeychain,
+            StoreId::ClaudeFile,
+            StoreId::Catalog
+        ]
+    );
+}
+
+#[test]
+fn each_store_takes_only_its_own_kind_of_step() {
+    let bytes = Transaction::new("use")
+        .unwrap()
+        .step(StoreId::ClaudeFile, None, blob(b"x"));
+    assert!(matches!(bytes, Err(Error::BadTransaction { .. })));
+    let login =
+        Transaction::new("use")
+            .unwrap()
+            .claude(slot("a"), Secret::from(""), Change::SignOut);
+    assert!(matches!(login, Err(Error::BadTransaction { .. })));
+    let grant = Transaction::new("use")
+        .unwrap()
+        .grant_step(StoreId::Catalog, Blob::from(&b"x"[..]));
+    assert!(matches!(grant, Err(Error::BadTransaction { .. })));
 }
 
 #[test]
@@ -411,13 +496,13 @@ fn a_journal_write_that_fails_leaves_all_old_or_after_replay_all_new() {
         let ids = three_stores();
         let stores = stores_holding_old(&ids);
         fault::inject(fault);
-        let result = engine::commit(&journal, &stores, old_to_new("use", &ids));
+        let result = engine::commit(&journal, &stores, old_to_new("use", &ids), &mut locks());
         fault::clear();
         let renamed = fault == Fault::FsyncFails { nth: 2 } || result.is_ok();
         if let Err(err) = &result {
             assert!(stores.writes().is_empty(), "{fault:?}: {err:?}");
         }
-        engine::replay(&journal, &stores).unwrap();
+        engine::replay(&journal, &stores, &mut locks()).unwrap();
         if renamed {
             assert_all_new(&stores, &ids);
         } else {

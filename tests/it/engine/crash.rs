@@ -45,6 +45,18 @@ impl Stores for FileStores {
             path: self.root.join(name),
         }))
     }
+
+    fn place(&self) -> Place {
+        Place {
+            claude_dir: self.root.clone(),
+            credentials_dir: self.root.clone(),
+            keychain: None,
+        }
+    }
+
+    fn open_at(&self, id: &StoreId, place: &Place) -> Option<Box<dyn Store + '_>> {
+        (*place == self.place()).then(|| self.open(id)).flatten()
+    }
 }
 
 impl Store for FileStore {
@@ -77,15 +89,11 @@ fn steps() -> Vec<Plan> {
     vec![
         (slot("a"), Some(b"old a".to_vec()), Some(b"new a".to_vec())),
         (slot("b"), Some(b"old b".to_vec()), None),
-        (
-            StoreId::ClaudeKeychain,
-            None,
-            Some(b"new keychain".to_vec()),
-        ),
+        (StoreId::ClaudeKeychain, None, Some(login("new-keychain"))),
         (
             StoreId::ClaudeFile,
-            Some(b"old file".to_vec()),
-            Some(b"new file".to_vec()),
+            Some(login("old-file")),
+            Some(login("new-file")),
         ),
         (
             StoreId::Catalog,
@@ -93,6 +101,11 @@ fn steps() -> Vec<Plan> {
             Some(b"new catalog".to_vec()),
         ),
     ]
+}
+
+/// A blob storing the refresh token `token`.
+fn login(token: &str) -> Vec<u8> {
+    format!(r#"{{"claudeAiOauth":{{"refreshToken":"{token}"}}}}"#).into_bytes()
 }
 
 fn file_stores(dir: &Path) -> FileStores {
@@ -132,9 +145,18 @@ fn crash_child() {
     let journal = Journal::open(&lock).unwrap();
     let mut tx = Transaction::new("use").unwrap();
     for (id, old, new) in steps() {
-        tx = tx.step(id, old.map(Blob::new), new.map(Blob::new)).unwrap();
+        tx = if is_claudes(&id) {
+            let held = old.map_or_else(
+                || Secret::from(""),
+                |o| claude_token::creds::stored_refresh_token(&o).unwrap(),
+            );
+            let change = Change::Replace(Blob::new(new.unwrap()));
+            tx.claude(id, held, change).unwrap()
+        } else {
+            tx.step(id, old.map(Blob::new), new.map(Blob::new)).unwrap()
+        };
     }
-    engine::commit(&journal, &file_stores(&dir), tx).unwrap();
+    engine::commit(&journal, &file_stores(&dir), tx, &mut locks()).unwrap();
 }
 
 /// Runs the child with `target` armed; `true` when it was killed there.
@@ -162,7 +184,7 @@ fn check_recovery(dir: &Path, target: &str, point: Point, hit: u32) {
     let stores = file_stores(dir);
     let lock = StateLock::acquire(&dir.join("data"), std::time::Duration::from_secs(10)).unwrap();
     let journal = Journal::open(&lock).unwrap();
-    let report = engine::replay(&journal, &stores).unwrap();
+    let report = engine::replay(&journal, &stores, &mut locks()).unwrap();
     assert!(report.is_clean(), "{target}: {report:?}");
     // Every point comes after the journal entry's bytes were written and synced: even
     // a kill before the entry's rename (`fs:temp-written`, first hit) is finished by

@@ -1,9 +1,10 @@
 //! The crash argument, exhaustively, in one process: a three-step commit makes five
 //! durable changes (journal written, three stores, journal removed). A crash leaves
-//! some prefix of them. For every prefix, with and without Claude Code writing a third
-//! value into one store, and with replay itself interrupted after each of its writes,
-//! replay ends in the all-old state (nothing was journaled) or the all-new state,
-//! never a mix, and never overwrites the third value.
+//! some prefix of them. For every prefix, and with replay itself interrupted after
+//! each of its writes, replay ends in the all-old state (nothing was journaled) or the
+//! all-new state, never a mix. With a third value in one store (Claude Code's login,
+//! a hand edit), replay never overwrites it and brings every other store to its new
+//! value; only a third value in our own archive sets the entry aside.
 
 use super::*;
 use claude_token::engine;
@@ -25,7 +26,9 @@ fn crash_after(prefix: usize, ids: &[StoreId; 3]) -> Crashed {
     let journaled = (1..EVENTS).contains(&prefix);
     if journaled {
         let lock = sandbox.lock();
-        journal(&lock).write(old_to_new("use", ids)).unwrap();
+        journal(&lock)
+            .write(old_to_new("use", ids), &place(&stores))
+            .unwrap();
     }
     let applied = prefix.saturating_sub(1).min(3);
     for (n, id) in ids.iter().enumerate().take(applied) {
@@ -53,7 +56,7 @@ fn every_crash_prefix_replays_to_all_old_or_all_new() {
             }
             let lock = state.sandbox.lock();
             let journal = journal(&lock);
-            let first = engine::replay(&journal, &state.stores);
+            let first = engine::replay(&journal, &state.stores, &mut locks());
             if state.journaled && cut < remaining {
                 first.unwrap_err();
                 assert_prefix_applied(&state.stores, &ids, state.applied + cut);
@@ -61,7 +64,7 @@ fn every_crash_prefix_replays_to_all_old_or_all_new() {
             } else {
                 first.unwrap();
             }
-            let report = engine::replay(&journal, &state.stores).unwrap();
+            let report = engine::replay(&journal, &state.stores, &mut locks()).unwrap();
             assert!(report.is_clean());
             if prefix == 0 {
                 assert_all_old(&state.stores, &ids);
@@ -79,21 +82,34 @@ fn no_crash_prefix_lets_replay_overwrite_a_third_value() {
     for prefix in 0..=EVENTS {
         for meddled in 0..3 {
             let state = crash_after(prefix, &ids);
-            state
-                .stores
-                .set(&ids[meddled], Some(b"claude code's".as_slice()));
+            let third = br#"{"claudeAiOauth":{"refreshToken":"someone else's"}}"#;
+            state.stores.set(&ids[meddled], Some(third.as_slice()));
             let before = state.stores.snapshot();
             let lock = state.sandbox.lock();
-            let report = engine::replay(&journal(&lock), &state.stores).unwrap();
-            assert!(state.stores.writes().is_empty(), "prefix {prefix}");
-            assert_eq!(state.stores.snapshot(), before);
+            let report = engine::replay(&journal(&lock), &state.stores, &mut locks()).unwrap();
+            assert_eq!(
+                state.stores.get(&ids[meddled]),
+                Some(third.to_vec()),
+                "prefix {prefix}"
+            );
             assert!(state.sandbox.journal_files().is_empty());
-            if state.journaled {
+            if !state.journaled {
+                assert!(state.stores.writes().is_empty(), "prefix {prefix}");
+                assert_eq!(state.stores.snapshot(), before);
+                assert_eq!(report, engine::ReplayReport::default());
+                continue;
+            }
+            for (n, id) in ids.iter().enumerate().filter(|(n, _)| *n != meddled) {
+                assert_eq!(state.stores.get(id), Some(new(n)), "prefix {prefix}: {id}");
+            }
+            // Only our own archive holding a third value needs a human.
+            if meddled == 0 {
                 assert_eq!(report.attention.len(), 1);
-                assert_eq!(report.attention[0].stores, [ids[meddled].clone()]);
+                assert_eq!(report.attention[0].stores, [ids[0].clone()]);
                 assert_eq!(state.sandbox.attention_files().len(), 1);
             } else {
-                assert_eq!(report, engine::ReplayReport::default());
+                assert!(report.is_clean());
+                assert_eq!(report.left().count(), 1);
             }
         }
     }

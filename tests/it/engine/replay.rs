@@ -4,7 +4,7 @@
 use std::os::unix::fs::symlink;
 
 use super::*;
-use claude_token::engine::{self, Defect, Entry, Step};
+use claude_token::engine::{self, Defect, Entry, OurNew, OurStep, Step, Why};
 use claude_token::store::memory::MemoryStores;
 
 /// Everything replay could change: store contents and the journal tree.
@@ -23,10 +23,10 @@ fn replay_twice(
     journal: &Journal<'_>,
     stores: &MemoryStores,
 ) -> engine::ReplayReport {
-    let report = engine::replay(journal, stores).unwrap();
+    let report = engine::replay(journal, stores, &mut locks()).unwrap();
     let after_once = state(sandbox, stores);
     stores.clear_events();
-    let again = engine::replay(journal, stores).unwrap();
+    let again = engine::replay(journal, stores, &mut locks()).unwrap();
     assert_eq!(
         again,
         engine::ReplayReport::default(),
@@ -44,7 +44,9 @@ fn an_entry_nothing_was_applied_from_is_applied_in_full() {
     let journal = journal(&lock);
     let ids = three_stores();
     let stores = stores_holding_old(&ids);
-    journal.write(old_to_new("use", &ids)).unwrap();
+    journal
+        .write(old_to_new("use", &ids), &place(&stores))
+        .unwrap();
     let report = replay_twice(&sandbox, &journal, &stores);
     assert_eq!(report.rolled_forward.len(), 1);
     assert_eq!(report.rolled_forward[0].commit.written, ids);
@@ -60,7 +62,9 @@ fn a_partly_applied_entry_gets_the_rest() {
     let journal = journal(&lock);
     let ids = three_stores();
     let stores = stores_holding_old(&ids);
-    journal.write(old_to_new("use", &ids)).unwrap();
+    journal
+        .write(old_to_new("use", &ids), &place(&stores))
+        .unwrap();
     stores.set(&ids[0], Some(new(0).as_slice()));
     let report = replay_twice(&sandbox, &journal, &stores);
     let commit = &report.rolled_forward[0].commit;
@@ -76,7 +80,9 @@ fn a_fully_applied_entry_is_just_removed() {
     let journal = journal(&lock);
     let ids = three_stores();
     let stores = stores_holding_old(&ids);
-    journal.write(old_to_new("use", &ids)).unwrap();
+    journal
+        .write(old_to_new("use", &ids), &place(&stores))
+        .unwrap();
     for (n, id) in ids.iter().enumerate() {
         stores.set(id, Some(new(n).as_slice()));
     }
@@ -86,40 +92,147 @@ fn a_fully_applied_entry_is_just_removed() {
 }
 
 #[test]
-fn a_third_value_at_replay_writes_nothing_and_sets_the_entry_aside() {
+fn an_archive_holding_a_third_value_at_replay_sets_the_entry_aside_with_the_rest_applied() {
     let sandbox = Sandbox::new();
     let lock = sandbox.lock();
     let journal = journal(&lock);
     let ids = three_stores();
     let stores = stores_holding_old(&ids);
-    journal.write(old_to_new("use", &ids)).unwrap();
-    stores.set(&ids[2], Some(b"edited by hand".as_slice()));
+    journal
+        .write(old_to_new("use", &ids), &place(&stores))
+        .unwrap();
+    stores.set(&ids[0], Some(b"edited by hand".as_slice()));
     let report = replay_twice(&sandbox, &journal, &stores);
     assert!(report.rolled_forward.is_empty());
     assert_eq!(report.attention.len(), 1);
-    assert_eq!(report.attention[0].stores, [ids[2].clone()]);
+    assert_eq!(report.attention[0].stores, [ids[0].clone()]);
     assert_eq!(report.attention[0].op, "use");
     assert!(!report.is_clean());
-    let err = report.to_error().unwrap();
-    assert_eq!(err.exit_code(), 6);
-    assert_eq!(stores.get(&ids[0]), Some(old(0)), "nothing written");
-    assert_eq!(stores.get(&ids[2]), Some(b"edited by hand".to_vec()));
+    assert_eq!(stores.get(&ids[0]), Some(b"edited by hand".to_vec()));
+    assert_eq!(
+        stores.get(&ids[1]),
+        Some(new(1)),
+        "Claude Code's step applies"
+    );
+    assert_eq!(
+        stores.get(&ids[2]),
+        Some(new(2)),
+        "the catalog step applies"
+    );
     assert_eq!(sandbox.attention_files().len(), 1);
     assert!(sandbox.journal_files().is_empty());
 }
 
 #[test]
-fn a_store_missing_at_replay_sets_the_entry_aside() {
+fn claude_codes_store_holding_another_login_at_replay_is_left_and_reported() {
+    let sandbox = Sandbox::new();
+    let lock = sandbox.lock();
+    let journal = journal(&lock);
+    let ids = three_stores();
+    let stores = stores_holding_old(&ids);
+    journal
+        .write(old_to_new("use", &ids), &place(&stores))
+        .unwrap();
+    let other = br#"{"claudeAiOauth":{"refreshToken":"rotated","tokenAccount":{"emailAddress":"x@example.com"}}}"#;
+    stores.set(&ids[1], Some(other.as_slice()));
+    let report = replay_twice(&sandbox, &journal, &stores);
+    assert!(report.is_clean(), "{report:?}");
+    let left: Vec<_> = report.left().collect();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].store, ids[1]);
+    assert_eq!(left[0].place, Some(place(&stores)));
+    assert_eq!(stores.get(&ids[1]), Some(other.to_vec()));
+    assert_eq!(stores.get(&ids[0]), Some(new(0)));
+    assert_eq!(stores.get(&ids[2]), Some(new(2)));
+}
+
+#[test]
+fn a_catalog_changed_by_another_program_is_left_and_the_rest_applied() {
+    let sandbox = Sandbox::new();
+    let lock = sandbox.lock();
+    let journal = journal(&lock);
+    let ids = three_stores();
+    let stores = stores_holding_old(&ids);
+    journal
+        .write(old_to_new("use", &ids), &place(&stores))
+        .unwrap();
+    stores.set(&ids[2], Some(b"{\"version\":1}".as_slice()));
+    let report = replay_twice(&sandbox, &journal, &stores);
+    assert!(report.is_clean());
+    assert_eq!(
+        report.left().next().map(|l| &l.why),
+        Some(&Why::CatalogChanged)
+    );
+    assert_eq!(stores.get(&ids[0]), Some(new(0)));
+    assert_eq!(stores.get(&ids[1]), Some(new(1)));
+}
+
+#[test]
+fn claude_codes_store_missing_at_replay_is_left() {
     let sandbox = Sandbox::new();
     let lock = sandbox.lock();
     let journal = journal(&lock);
     let ids = [StoreId::ClaudeKeychain, StoreId::ClaudeFile];
     let stores = stores_holding_old(&ids);
-    journal.write(old_to_new("use", &ids)).unwrap();
+    journal
+        .write(old_to_new("use", &ids), &place(&stores))
+        .unwrap();
     stores.set_missing(&StoreId::ClaudeKeychain);
     let report = replay_twice(&sandbox, &journal, &stores);
-    assert_eq!(report.attention[0].stores, [StoreId::ClaudeKeychain]);
-    assert_eq!(stores.get(&ids[1]), Some(old(1)));
+    assert!(report.is_clean());
+    let left: Vec<_> = report.left().collect();
+    assert_eq!((&left[0].store, &left[0].why), (&ids[0], &Why::Missing));
+    assert_eq!(stores.get(&ids[1]), Some(new(1)));
+}
+
+#[test]
+fn replay_writes_claude_codes_store_where_the_entry_says_not_here() {
+    let sandbox = Sandbox::new();
+    let lock = sandbox.lock();
+    let journal = journal(&lock);
+    let ids = [StoreId::ClaudeFile];
+    let stores = stores_holding_old(&ids);
+    let elsewhere = Place {
+        claude_dir: "/elsewhere/.claude".into(),
+        credentials_dir: "/elsewhere/.claude".into(),
+        keychain: None,
+    };
+    journal.write(old_to_new("use", &ids), &elsewhere).unwrap();
+    let mut held = locks();
+    let report = engine::replay(&journal, &stores, &mut held).unwrap();
+    // The memory stores hold one place; the entry's is not it, so nothing is
+    // written here (a real backend opens the store at the entry's place).
+    assert_eq!(stores.get(&ids[0]), Some(old(0)));
+    let left: Vec<_> = report.left().collect();
+    assert_eq!(left[0].place.as_ref(), Some(&elsewhere));
+    assert!(
+        held.held.is_empty(),
+        "no lock taken for a store that is not there"
+    );
+}
+
+#[test]
+fn replay_holds_claude_codes_refresh_locks_for_every_write_of_its_stores() {
+    let sandbox = Sandbox::new();
+    let lock = sandbox.lock();
+    let journal = journal(&lock);
+    let ids = three_stores();
+    let stores = stores_holding_old(&ids);
+    journal
+        .write(old_to_new("use", &ids), &place(&stores))
+        .unwrap();
+    let mut lost = Locks {
+        lost: true,
+        ..Locks::default()
+    };
+    engine::replay(&journal, &stores, &mut lost).unwrap_err();
+    assert_eq!(lost.held, [place(&stores)]);
+    assert_eq!(
+        stores.get(&ids[1]),
+        Some(old(1)),
+        "not written once the locks are lost"
+    );
+    assert_eq!(sandbox.journal_files().len(), 1);
 }
 
 #[test]
@@ -128,7 +241,7 @@ fn entries_replay_in_chronological_order() {
     let lock = sandbox.lock();
     let journal = journal(&lock);
     let stores = MemoryStores::new();
-    stores.set(&StoreId::ClaudeFile, Some(b"v1".as_slice()));
+    stores.set(&slot("work"), Some(b"v1".as_slice()));
     // v1 -> v2 at t=2000, v2 -> v3 at t=3000: only the right order applies both.
     // The later one gets the smaller op id, so an order by op id would fail.
     let later = hand_entry(3000, 1, b"v2", b"v3");
@@ -144,19 +257,21 @@ fn entries_replay_in_chronological_order() {
         .map(|r| r.name.as_str())
         .collect();
     assert_eq!(names, [earlier.file_name(), later.file_name()]);
-    assert_eq!(stores.get(&StoreId::ClaudeFile), Some(b"v3".to_vec()));
+    assert_eq!(stores.get(&slot("work")), Some(b"v3".to_vec()));
 }
 
 fn hand_entry(created_at_ms: u64, op_id: u64, expected: &[u8], new: &[u8]) -> Entry {
     Entry {
+        version: engine::VERSION,
         op: "refresh".into(),
         op_id,
         created_at_ms,
-        steps: vec![Step {
-            store: StoreId::ClaudeFile,
+        grant: None,
+        steps: vec![Step::Ours(OurStep {
+            store: slot("work"),
             expected: blob(expected),
-            new: blob(new),
-        }],
+            new: OurNew::Bytes(blob(new)),
+        })],
     }
 }
 
@@ -168,13 +283,13 @@ fn assert_quarantined(
     name: &str,
     bytes: &[u8],
 ) -> Defect {
-    let stores = stores_holding_old(&[StoreId::ClaudeFile]);
+    let stores = stores_holding_old(&[slot("work")]);
     fs::write(journal.dir().join(name), bytes).unwrap();
-    let report = engine::replay(journal, &stores).unwrap();
+    let report = engine::replay(journal, &stores, &mut locks()).unwrap();
     assert!(report.rolled_forward.is_empty() && report.attention.is_empty());
     assert_eq!(report.quarantined.len(), 1, "{name}");
     assert!(stores.writes().is_empty(), "{name}: a store was written");
-    assert_eq!(stores.get(&StoreId::ClaudeFile), Some(old(0)));
+    assert_eq!(stores.get(&slot("work")), Some(old(0)));
     assert!(sandbox.journal_files().is_empty());
     let quarantined = &report.quarantined[0];
     assert_eq!(
@@ -254,8 +369,8 @@ fn stray_files_are_quarantined_and_stale_temp_files_removed() {
     // A temp file cut short by a crash: not a whole entry, so it is only removed.
     fs::write(journal.dir().join(&temp), &bytes[..bytes.len() - 1]).unwrap();
     fs::write(journal.dir().join("notes.txt"), b"hello").unwrap();
-    let stores = stores_holding_old(&[StoreId::ClaudeFile]);
-    let report = engine::replay(&journal, &stores).unwrap();
+    let stores = stores_holding_old(&[slot("work")]);
+    let report = engine::replay(&journal, &stores, &mut locks()).unwrap();
     assert_eq!(report.temps_removed, 1);
     assert_eq!(report.quarantined.len(), 1);
     assert_eq!(report.quarantined[0].defect, Defect::Name);
@@ -273,8 +388,8 @@ fn a_symlinked_entry_is_quarantined_not_followed() {
     let outside = sandbox.data().join("outside.json");
     fs::write(&outside, &bytes).unwrap();
     symlink(&outside, journal.dir().join(&name)).unwrap();
-    let stores = stores_holding_old(&[StoreId::ClaudeFile]);
-    let report = engine::replay(&journal, &stores).unwrap();
+    let stores = stores_holding_old(&[slot("work")]);
+    let report = engine::replay(&journal, &stores, &mut locks()).unwrap();
     assert_eq!(report.quarantined[0].defect, Defect::NotRegular);
     assert!(stores.writes().is_empty());
     assert_eq!(
@@ -291,10 +406,16 @@ fn a_read_error_during_replay_keeps_the_entry_for_next_time() {
     let journal = journal(&lock);
     let ids = three_stores();
     let stores = stores_holding_old(&ids);
-    journal.write(old_to_new("use", &ids)).unwrap();
+    journal
+        .write(old_to_new("use", &ids), &place(&stores))
+        .unwrap();
     stores.fail_next_read(&ids[1]);
-    engine::replay(&journal, &stores).unwrap_err();
-    assert!(stores.writes().is_empty());
+    engine::replay(&journal, &stores, &mut locks()).unwrap_err();
+    assert_eq!(
+        stores.writes(),
+        [ids[0].clone()],
+        "stopped at the failed read"
+    );
     assert_eq!(sandbox.journal_files().len(), 1);
     let report = replay_twice(&sandbox, &journal, &stores);
     assert_eq!(report.rolled_forward.len(), 1);
@@ -309,11 +430,13 @@ fn an_entry_written_by_one_open_replays_under_the_next() {
     {
         let lock = sandbox.lock();
         let first = Journal::open(&lock).unwrap();
-        first.write(old_to_new("use", &ids)).unwrap();
+        first
+            .write(old_to_new("use", &ids), &place(&stores))
+            .unwrap();
     }
     let lock = sandbox.lock();
     let second = Journal::open(&lock).unwrap();
-    let report = engine::replay(&second, &stores).unwrap();
+    let report = engine::replay(&second, &stores, &mut locks()).unwrap();
     assert_eq!(report.rolled_forward.len(), 1);
     assert_all_new(&stores, &ids);
 }
@@ -328,17 +451,17 @@ fn a_whole_authentic_entry_left_in_a_temp_file_is_adopted_and_applied() {
     let (name, bytes) = small_entry();
     let temp = format!(".{name}.tmp.12345.0123456789abcdef");
     fs::write(journal.dir().join(&temp), &bytes).unwrap();
-    let stores = stores_holding_old(&[StoreId::ClaudeFile]);
+    let stores = stores_holding_old(&[slot("work")]);
     let report = replay_twice(&sandbox, &journal, &stores);
     assert_eq!(report.temps_adopted, 1);
     assert_eq!(report.temps_removed, 0);
     assert_eq!(report.rolled_forward.len(), 1);
-    assert_eq!(stores.get(&StoreId::ClaudeFile), Some(b"n".to_vec()));
+    assert_eq!(stores.get(&slot("work")), Some(b"n".to_vec()));
     assert!(sandbox.journal_files().is_empty());
 }
 
 #[test]
-fn a_temp_file_signed_with_another_key_is_removed_not_adopted() {
+fn a_temp_file_signed_with_another_key_is_quarantined_not_adopted_nor_removed() {
     let sandbox = Sandbox::new();
     let lock = sandbox.lock();
     let journal = journal(&lock);
@@ -346,9 +469,36 @@ fn a_temp_file_signed_with_another_key_is_removed_not_adopted() {
     let forged = engine::encode_entry(&entry, &HmacKey::from_bytes([7; 32]));
     let temp = format!(".{}.tmp.1.0123456789abcdef", entry.file_name());
     fs::write(journal.dir().join(&temp), forged.as_bytes()).unwrap();
-    let stores = stores_holding_old(&[StoreId::ClaudeFile]);
-    let report = engine::replay(&journal, &stores).unwrap();
-    assert_eq!((report.temps_adopted, report.temps_removed), (0, 1));
+    let stores = stores_holding_old(&[slot("work")]);
+    let report = engine::replay(&journal, &stores, &mut locks()).unwrap();
+    assert_eq!((report.temps_adopted, report.temps_removed), (0, 0));
+    assert_eq!(
+        report.quarantined.len(),
+        1,
+        "it may hold tokens: kept aside"
+    );
+    assert_eq!(report.quarantined[0].defect, Defect::Hmac);
     assert!(stores.writes().is_empty());
     assert!(sandbox.journal_files().is_empty());
+    assert_eq!(sandbox.quarantine_files().len(), 1);
+}
+
+#[test]
+fn a_reserved_entry_padded_with_zeros_is_adopted_without_them() {
+    // A reservation whose truncate never ran: the entry, then the rest of the zeros.
+    let sandbox = Sandbox::new();
+    let lock = sandbox.lock();
+    let journal = journal(&lock);
+    let (name, mut bytes) = small_entry();
+    let whole = bytes.clone();
+    bytes.resize(bytes.len() + 4096, 0);
+    let temp = format!(".{name}.tmp.12345.0123456789abcdef");
+    fs::write(journal.dir().join(&temp), &bytes).unwrap();
+    let stores = stores_holding_old(&[slot("work")]);
+    let report = replay_twice(&sandbox, &journal, &stores);
+    assert_eq!(report.temps_adopted, 1);
+    assert_eq!(report.rolled_forward.len(), 1);
+    assert_eq!(stores.get(&slot("work")), Some(b"n".to_vec()));
+    assert!(sandbox.journal_files().is_empty());
+    drop(whole);
 }

@@ -105,8 +105,8 @@ fn expired_access_token_gets_401_and_a_refreshed_one_works() {
     assert_eq!(text.code.as_deref(), Some("authentication_error"));
     assert_eq!(text.message.as_deref(), Some("OAuth token has expired."));
     let grant = client.refresh(&secret(&refresh)).expect("grant");
-    assert!(client.usage(&grant.access_token).is_ok());
-    assert!(client.profile(&grant.access_token).is_ok());
+    assert!(client.usage(grant.access_token.as_ref().unwrap()).is_ok());
+    assert!(client.profile(grant.access_token.as_ref().unwrap()).is_ok());
 }
 
 #[test]

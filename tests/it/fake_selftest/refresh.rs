@@ -13,7 +13,7 @@ fn refresh_rotates_and_spends_the_old_token() {
     let grant = fake.client().refresh(&secret(&old)).expect("grant");
     let new = grant.refresh_token.expect("a new refresh token");
     assert_ne!(new.expose(), old);
-    assert_eq!(grant.expires_in, 28_800);
+    assert_eq!(grant.expires_in, Some(28_800));
     assert_eq!(grant.token_type.as_deref(), Some("Bearer"));
     assert_eq!(grant.scopes.expect("scope").join(" "), GRANT_SCOPE);
     let who = grant.account.expect("account");
@@ -52,12 +52,12 @@ fn reusing_a_spent_token_revokes_its_lineage() {
     let (_, old) = tokens_of(&blob);
     let client = fake.client();
     let grant = client.refresh(&secret(&old)).expect("grant");
-    assert!(client.usage(&grant.access_token).is_ok());
+    assert!(client.usage(grant.access_token.as_ref().unwrap()).is_ok());
     client.refresh(&secret(&old)).expect_err("spent");
     let new = grant.refresh_token.expect("new refresh token");
     assert!(matches!(client.refresh(&new), Err(Error::LoginDead { .. })));
     assert!(matches!(
-        client.usage(&grant.access_token),
+        client.usage(grant.access_token.as_ref().unwrap()),
         Err(Error::Unauthorized { .. })
     ));
     let last = fake.refreshes().pop().expect("record");

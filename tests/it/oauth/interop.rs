@@ -36,13 +36,17 @@ fn round_trip(client: &Client) {
     let grant = client
         .refresh(&secret("sk-ant-ort01-interop-old"))
         .expect("refresh");
-    assert_eq!(grant.access_token.expose(), ACCESS);
+    assert_eq!(grant.access_token.as_ref().unwrap().expose(), ACCESS);
     let new_refresh = grant.refresh_token.as_ref().expect("a new refresh token");
     assert_eq!(new_refresh.expose(), "sk-ant-ort01-interop-new");
-    let usage = client.usage(&grant.access_token).expect("usage");
+    let usage = client
+        .usage(grant.access_token.as_ref().unwrap())
+        .expect("usage");
     assert_eq!(usage.five_hour.map(|w| w.utilization), Some(12.0));
     assert_eq!(usage.other_windows.len(), 1);
-    let profile = client.profile(&grant.access_token).expect("profile");
+    let profile = client
+        .profile(grant.access_token.as_ref().unwrap())
+        .expect("profile");
     assert_eq!(profile.account.email.as_deref(), Some("ada@example.com"));
 }
 

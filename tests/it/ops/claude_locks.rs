@@ -130,7 +130,7 @@ fn refresh_locks_held_throughout_fail_busy_naming_the_holder_and_send_nothing() 
 }
 
 #[test]
-fn locks_taken_over_mid_refresh_keep_the_new_tokens_in_our_archive_only() {
+fn locks_taken_over_mid_refresh_keep_the_new_tokens_in_our_archive_and_the_journal() {
     let world = active_ada();
     let lock_dir = world.paths.claude_dir.join(".oauth_refresh.lock");
     // While our request is in flight, a waiter finds the lock stale and takes it: its
@@ -145,12 +145,17 @@ fn locks_taken_over_mid_refresh_keep_the_new_tokens_in_our_archive_only() {
     let err = refresh_active(&world, &server, 2).expect_err("lock lost");
     assert_eq!(err.exit_code(), exit::BUSY, "{err}");
     let refreshed = login("ada", "a2", NOW + 8 * HOUR);
-    assert_eq!(world.text(&archive("ada")), Some(refreshed));
+    assert_eq!(world.text(&archive("ada")), Some(refreshed.clone()));
     assert_eq!(
         world.text(&StoreId::ClaudeFile),
         Some(login("ada", "a1", NOW + HOUR)),
         "Claude Code's file was written without the lock"
     );
+    // The rest waits in the journal for a replay that holds the locks: the waiter that
+    // took them over has gone (the lock is stale), so the next session writes it.
+    assert_eq!(world.journal_files().len(), 1);
+    world.session(|_| ());
+    assert_eq!(world.text(&StoreId::ClaudeFile), Some(refreshed));
     assert!(world.journal_files().is_empty());
 }
 

@@ -2,10 +2,11 @@
 //! splice of token fields only, dead logins marked and nothing deleted, `--all` going
 //! on past failures, and the answer journaled before any store is written.
 
-use claude_token::catalog::RefreshOutcome;
+use claude_token::catalog::{RefreshOutcome, TokenFingerprint};
 use claude_token::cli::{RefreshTarget, SlotRef};
-use claude_token::engine::{decode_entry, HmacKey, KEY_LEN};
+use claude_token::engine::{decode_entry, HmacKey, OurNew, OurStep, Step, KEY_LEN};
 use claude_token::ops::refresh::{self, Outcome, SlotResult};
+use claude_token::redact::Secret;
 use claude_token::store::StoreId;
 use claude_token::Error;
 
@@ -38,7 +39,7 @@ fn the_active_slot_adopts_claude_codes_rotation_and_sends_the_newer_token() {
     let results = run(&world, &server, &RefreshTarget::Active, false);
     assert!(matches!(
         results[0].outcome,
-        Ok(Outcome::Refreshed { adopted: true, expires_at_ms }) if expires_at_ms == NOW + EIGHT_HOURS
+        Ok(Outcome::Refreshed { adopted: true, expires_at_ms, complete: true }) if expires_at_ms == NOW + EIGHT_HOURS
     ));
     assert_eq!(
         sent_refresh_token(&server.request().body),
@@ -97,12 +98,13 @@ fn a_dead_login_is_marked_and_nothing_is_deleted() {
     let results = run(&world, &server, &RefreshTarget::Active, false);
     let outcome = results[0].outcome.as_ref().expect("an outcome");
     assert!(matches!(outcome, Outcome::LoginDead { status: 400, .. }));
-    assert_eq!(outcome.dead_error().unwrap().exit_code(), 3);
+    assert_eq!(outcome.dead_error(&name("ada")).unwrap().exit_code(), 3);
+    let refused = TokenFingerprint::of(&Secret::from("sk-ant-ort01-R-a1"));
     assert_eq!(
         world.catalog().slots[0].refresh,
         Some(RefreshOutcome::LoginDead {
             since_ms: NOW,
-            refused: None
+            refused: Some(refused)
         })
     );
     assert_eq!(
@@ -171,10 +173,21 @@ fn the_new_tokens_are_journaled_before_any_store_is_written() {
     let step = entry
         .steps
         .iter()
-        .find(|s| s.store == archive("ada"))
+        .find(|s| *s.store() == archive("ada"))
         .expect("archive step");
-    let new = String::from_utf8(step.new.as_ref().unwrap().as_bytes().to_vec()).unwrap();
-    assert_eq!(new, login("ada", "a2", NOW + EIGHT_HOURS));
+    assert!(
+        matches!(
+            step,
+            Step::Ours(OurStep {
+                new: OurNew::Grant,
+                ..
+            })
+        ),
+        "{step:?}"
+    );
+    let grant = entry.grant.as_ref().expect("the answer, as received");
+    let sent = grant.tokens.refresh_token.as_ref().map(Secret::expose);
+    assert_eq!(sent, Some("sk-ant-ort01-R-a2"));
     // The next command's replay stores them.
     world.session(|_| ());
     assert_eq!(

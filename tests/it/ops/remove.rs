@@ -57,11 +57,29 @@ fn the_active_slot_takes_its_own_live_login_with_it() {
         .session(|s| remove::run(s, &slot("ada")))
         .expect("removed");
     assert!(removal.was_active);
+    // Signed out as Claude Code's logout leaves its store: the machine members stay.
+    let machine = r#"{"mcpOAuth":{"srv|ada":{"accessToken":"mcp-ada"}}}"#;
     assert_eq!(
-        world.stores.snapshot().keys().collect::<Vec<_>>(),
-        [&StoreId::Catalog]
+        world.text(&StoreId::ClaudeKeychain).as_deref(),
+        Some(machine)
     );
+    assert_eq!(world.text(&StoreId::ClaudeFile).as_deref(), Some(machine));
+    assert_eq!(world.text(&archive("ada")), None);
     assert_eq!(world.catalog().active, None);
+}
+
+#[test]
+fn a_store_left_with_nothing_once_signed_out_goes() {
+    let world = World::linux();
+    world.with_slots(&[("ada", "ada", "a1", NOW + HOUR)], Some("ada"));
+    world.put(
+        &StoreId::ClaudeFile,
+        &super::oauth_only("ada", "a1", NOW + HOUR),
+    );
+    world
+        .session(|s| remove::run(s, &slot("ada")))
+        .expect("removed");
+    assert_eq!(world.text(&StoreId::ClaudeFile), None);
 }
 
 #[test]

@@ -6,22 +6,22 @@ use std::time::Duration;
 
 use claude_token::engine::{Journal, StateLock, Transaction};
 use claude_token::ops::{Note, Replay, Session};
-use claude_token::store::{Blob, StoreId};
+use claude_token::store::{Blob, Stores};
 use claude_token::Error;
 
-use super::{clock, World};
+use super::{archive, clock, World};
 
-/// Journals a write of Claude Code's file that is never applied (a crash right after
-/// the journal write), then lets "Claude Code" write a third value there.
+/// Journals a write of an archive that is never applied (a crash right after the
+/// journal write), then writes a third value there by hand.
 fn leave_conflict(world: &World) {
     let lock = StateLock::acquire(&world.paths.data_dir, Duration::from_secs(10)).unwrap();
     let journal = Journal::open(&lock).unwrap();
     let tx = Transaction::new("use")
         .unwrap()
-        .step(StoreId::ClaudeFile, None, Some(Blob::from(&b"ours"[..])))
+        .step(archive("ada"), None, Some(Blob::from(&b"ours"[..])))
         .unwrap();
-    journal.write(tx).unwrap();
-    world.put(&StoreId::ClaudeFile, "theirs");
+    journal.write(tx, &world.stores.place()).unwrap();
+    world.put(&archive("ada"), "theirs");
 }
 
 fn open(world: &World, replay: Replay) -> Result<Vec<Note>, Error> {
@@ -49,7 +49,7 @@ fn a_replay_conflict_stops_a_strict_session_and_names_the_entry() {
     assert!(err
         .to_string()
         .contains(&set_aside[0].display().to_string()));
-    assert_eq!(world.text(&StoreId::ClaudeFile).as_deref(), Some("theirs"));
+    assert_eq!(world.text(&archive("ada")).as_deref(), Some("theirs"));
     // The entry is set aside now: later sessions open, with a warning every time.
     for _ in 0..2 {
         let notes = open(&world, Replay::Strict).expect("opens");
@@ -80,14 +80,14 @@ fn an_interrupted_operation_is_finished_and_noted() {
         let journal = Journal::open(&lock).unwrap();
         let tx = Transaction::new("add")
             .unwrap()
-            .step(StoreId::ClaudeFile, None, Some(Blob::from(&b"ours"[..])))
+            .step(archive("ada"), None, Some(Blob::from(&b"ours"[..])))
             .unwrap();
-        journal.write(tx).unwrap();
+        journal.write(tx, &world.stores.place()).unwrap();
     }
     let notes = open(&world, Replay::Strict).expect("opens");
     assert_eq!(notes, [Note::RolledForward { op: "add".into() }]);
     assert!(!notes[0].is_warning());
-    assert_eq!(world.text(&StoreId::ClaudeFile).as_deref(), Some("ours"));
+    assert_eq!(world.text(&archive("ada")).as_deref(), Some("ours"));
     assert!(world.journal_files().is_empty());
 }
 

@@ -1,9 +1,10 @@
 //! `use`: the live login is archived only into its own slot, the swap keeps the live
 //! blob's machine members byte for byte, an expiring target is refreshed first.
 
-use claude_token::catalog::RefreshOutcome;
+use claude_token::catalog::{RefreshOutcome, TokenFingerprint};
 use claude_token::cli::SlotRef;
 use claude_token::ops::use_slot;
+use claude_token::redact::Secret;
 use claude_token::store::StoreId;
 use claude_token::Error;
 
@@ -180,11 +181,12 @@ fn a_dead_target_is_not_switched_to() {
         Some(login("ada", "a1", LATER))
     );
     assert_eq!(world.catalog().active, Some(name("ada")));
+    let refused = TokenFingerprint::of(&Secret::from("sk-ant-ort01-R-b1"));
     assert_eq!(
         world.catalog().slots[1].refresh,
         Some(RefreshOutcome::LoginDead {
             since_ms: NOW,
-            refused: None
+            refused: Some(refused)
         })
     );
 }

@@ -6,25 +6,36 @@
 //! defective entry is quarantined by the caller, never applied. It never touches the
 //! filesystem or a store.
 //!
+//! Two versions are read: 2, which this build writes (steps of both kinds, Claude
+//! Code's stores named by place, a refresh's answer as received), and 1, written
+//! before phase 8 (whole bytes for every store), still replayed when one is pending
+//! at upgrade. SPEC.md §6 has both layouts; `write` encodes, `read` decodes.
+//!
 //! ```text
-//! {"version":1,"op_id":"<16 hex>","op":"use","created_at_ms":<int>,
-//!  "steps":[{"store":"archive:work","expected":"<hex>"|null,"new":"<hex>"|null},...]}\n
+//! {"version":2,"op_id":"<16 hex>","op":"refresh","created_at_ms":<int>,"grant":GRANT|null,
+//!  "steps":[STEP,...]}\n
 //! hmac-sha256:<64 lower hex>\n        (the HMAC covers the first line and its \n)
 //! ```
+
+mod read;
+mod write;
 
 use std::fmt;
 
 use super::key::HmacKey;
-use super::transaction::Step;
-use crate::json::{self, Document, Kind, Node};
+use super::step::{Grant, Step};
+use super::transaction::Transaction;
 use crate::sha256;
-use crate::store::{Blob, StoreId};
+use crate::store::{Blob, Place};
 
 /// Largest entry file we write or read: far above any credentials blob or catalog.
 pub const MAX_ENTRY_LEN: usize = 16 << 20;
 
-/// The only entry version this build reads and writes.
-const VERSION: u64 = 1;
+/// The entry version this build writes.
+pub const VERSION: u64 = 2;
+
+/// The version written before phase 8, still read.
+pub const LEGACY_VERSION: u64 = 1;
 
 /// Start of the second line.
 const TAG_PREFIX: &[u8] = b"hmac-sha256:";
@@ -36,9 +47,13 @@ pub const MAX_CREATED_AT_MS: u64 = 9_999_999_999_999_999;
 /// An authentic, well-formed journal entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// [`VERSION`] or [`LEGACY_VERSION`].
+    pub version: u64,
     pub op: String,
     pub op_id: u64,
     pub created_at_ms: u64,
+    /// The refresh answer the grant steps splice in (version 2 only).
+    pub grant: Option<Grant>,
     /// Non-empty, strictly increasing by store (the write order).
     pub steps: Vec<Step>,
 }
@@ -47,6 +62,36 @@ impl Entry {
     /// The entry's file name: `<created_at_ms, 16 digits>-<op_id, 16 hex>.json`.
     pub fn file_name(&self) -> String {
         format!("{:016}-{:016x}.json", self.created_at_ms, self.op_id)
+    }
+
+    /// The entry `tx` becomes, Claude Code's stores named by `place` where the
+    /// transaction left them to the environment.
+    pub(crate) fn from_transaction(
+        tx: Transaction,
+        op_id: u64,
+        created_at_ms: u64,
+        place: &Place,
+    ) -> Entry {
+        let op = tx.op().to_owned();
+        let (mut steps, grant) = tx.into_parts();
+        for step in &mut steps {
+            if let Step::Claude(step) = step {
+                step.place.get_or_insert_with(|| place.clone());
+            }
+        }
+        Entry {
+            version: VERSION,
+            op,
+            op_id,
+            created_at_ms,
+            grant,
+            steps,
+        }
+    }
+
+    /// `tx` as an entry that is never written (see `transaction::apply_unjournaled`).
+    pub(crate) fn unjournaled(tx: Transaction, place: &Place) -> Entry {
+        Self::from_transaction(tx, 0, 0, place)
     }
 }
 
@@ -69,7 +114,8 @@ pub enum Defect {
     Field(&'static str),
     /// A version this build does not know.
     Version,
-    /// Steps are missing, out of write order, repeated, or change nothing.
+    /// Steps are missing, out of write order, repeated, change nothing, or do not fit
+    /// their store or the entry's grant.
     Steps,
     /// Valid JSON, but not byte for byte what this build writes.
     NotCanonical,
@@ -98,7 +144,7 @@ impl fmt::Display for Defect {
 /// The full file bytes of `entry`, signed with `key`. A [`Blob`], because they hold
 /// the new logins in full (wiped when dropped).
 pub fn encode(entry: &Entry, key: &HmacKey) -> Blob {
-    let mut bytes = encode_line(entry);
+    let mut bytes = write::line(entry);
     let tag = sha256::hmac_sha256(key.as_bytes(), &bytes);
     bytes.extend_from_slice(TAG_PREFIX);
     bytes.extend_from_slice(crate::hex::encode(&tag).as_bytes());
@@ -106,51 +152,11 @@ pub fn encode(entry: &Entry, key: &HmacKey) -> Blob {
     Blob::new(bytes)
 }
 
-/// The first line, including its `\n`, in a buffer large enough for the tag line
-/// too (so the secrets in it are not copied by regrowth).
-fn encode_line(entry: &Entry) -> Vec<u8> {
-    let blobs: usize = entry.steps.iter().map(step_len).sum();
-    let mut line = Vec::with_capacity(blobs * 2 + 128 * entry.steps.len() + 256);
-    line.extend_from_slice(b"{\"version\":1,\"op_id\":\"");
-    line.extend_from_slice(format!("{:016x}", entry.op_id).as_bytes());
-    line.extend_from_slice(b"\",\"op\":");
-    line.extend_from_slice(json::quote(&entry.op).as_bytes());
-    line.extend_from_slice(format!(",\"created_at_ms\":{}", entry.created_at_ms).as_bytes());
-    line.extend_from_slice(b",\"steps\":[");
-    for (index, step) in entry.steps.iter().enumerate() {
-        if index > 0 {
-            line.push(b',');
-        }
-        push_step(&mut line, step);
-    }
-    line.extend_from_slice(b"]}\n");
-    line
-}
-
-fn step_len(step: &Step) -> usize {
-    step.expected.as_ref().map_or(0, Blob::len) + step.new.as_ref().map_or(0, Blob::len)
-}
-
-fn push_step(line: &mut Vec<u8>, step: &Step) {
-    line.extend_from_slice(b"{\"store\":");
-    line.extend_from_slice(json::quote(&step.store.to_text()).as_bytes());
-    line.extend_from_slice(b",\"expected\":");
-    push_blob(line, step.expected.as_ref());
-    line.extend_from_slice(b",\"new\":");
-    push_blob(line, step.new.as_ref());
-    line.push(b'}');
-}
-
-fn push_blob(line: &mut Vec<u8>, blob: Option<&Blob>) {
-    let Some(blob) = blob else {
-        line.extend_from_slice(b"null");
-        return;
-    };
-    // The hex spells a login: held in a Blob so this copy is wiped too.
-    let hex = Blob::new(crate::hex::encode(blob.as_bytes()).into_bytes());
-    line.push(b'"');
-    line.extend_from_slice(hex.as_bytes());
-    line.push(b'"');
+/// Bytes an entry grows by when a grant whose token values total at most
+/// `answer_cap` bytes is added: each value is hex (two characters a byte), plus the
+/// grant's fixed text and its numbers at their widest.
+pub fn grant_room(answer_cap: usize) -> usize {
+    answer_cap.saturating_mul(2).saturating_add(512)
 }
 
 /// Reads the entry file `name` holding `bytes`: authenticates it with `key`, then
@@ -162,8 +168,8 @@ pub fn decode(name: &str, bytes: &[u8], key: &HmacKey) -> Result<Entry, Defect> 
         return Err(Defect::TooLarge);
     }
     let line = authenticate(bytes, key)?;
-    let entry = parse_line(line)?;
-    if Blob::new(encode_line(&entry)).as_bytes() != line {
+    let entry = read::line(line)?;
+    if Blob::new(write::line(&entry)).as_bytes() != line {
         return Err(Defect::NotCanonical);
     }
     if (entry.created_at_ms, entry.op_id) != named {
@@ -208,64 +214,6 @@ fn authenticate<'a>(bytes: &'a [u8], key: &HmacKey) -> Result<&'a [u8], Defect> 
     }
 }
 
-/// Parses an authenticated first line (with its `\n`) into an entry.
-fn parse_line(line: &[u8]) -> Result<Entry, Defect> {
-    let limits = json::Limits {
-        max_depth: 3,
-        max_size: MAX_ENTRY_LEN,
-    };
-    let doc = Document::parse_with(line, limits).map_err(|_| Defect::Json)?;
-    if !doc.duplicate_keys().is_empty() || doc.has_bom() {
-        return Err(Defect::Json);
-    }
-    let root = doc.root();
-    only_fields(root, &["version", "op_id", "op", "created_at_ms", "steps"])?;
-    if field(root, "version")?.as_u64() != Some(VERSION) {
-        return Err(Defect::Version);
-    }
-    Ok(Entry {
-        op: op_name(root)?,
-        op_id: op_id(root)?,
-        created_at_ms: created_at(root)?,
-        steps: steps(field(root, "steps")?)?,
-    })
-}
-
-/// `node` is an object holding exactly the keys `names`.
-fn only_fields(node: Node<'_>, names: &[&'static str]) -> Result<(), Defect> {
-    if node.kind() != Kind::Object {
-        return Err(Defect::Field("(object)"));
-    }
-    for member in node.members() {
-        if !names.iter().any(|name| member.key_is(name)) {
-            return Err(Defect::Field("(unknown)"));
-        }
-    }
-    names
-        .iter()
-        .try_for_each(|name| field(node, name).map(drop))
-}
-
-fn field<'a>(node: Node<'a>, name: &'static str) -> Result<Node<'a>, Defect> {
-    node.get(name).ok_or(Defect::Field(name))
-}
-
-fn text(node: Node<'_>, name: &'static str) -> Result<String, Defect> {
-    let value = node.get(name).and_then(|n| n.as_str());
-    value
-        .map(std::borrow::Cow::into_owned)
-        .ok_or(Defect::Field(name))
-}
-
-fn op_name(root: Node<'_>) -> Result<String, Defect> {
-    let op = text(root, "op")?;
-    if is_op_name(&op) {
-        Ok(op)
-    } else {
-        Err(Defect::Field("op"))
-    }
-}
-
 /// Operation names: `[a-z][a-z0-9-]{0,31}`.
 pub fn is_op_name(op: &str) -> bool {
     let bytes = op.as_bytes();
@@ -274,54 +222,4 @@ pub fn is_op_name(op: &str) -> bool {
         && bytes
             .iter()
             .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
-fn op_id(root: Node<'_>) -> Result<u64, Defect> {
-    let id = text(root, "op_id")?;
-    if !is_lower_hex(&id, 16) {
-        return Err(Defect::Field("op_id"));
-    }
-    u64::from_str_radix(&id, 16).map_err(|_| Defect::Field("op_id"))
-}
-
-fn created_at(root: Node<'_>) -> Result<u64, Defect> {
-    let created = field(root, "created_at_ms")?.as_u64();
-    created
-        .filter(|&ms| ms <= MAX_CREATED_AT_MS)
-        .ok_or(Defect::Field("created_at_ms"))
-}
-
-fn steps(node: Node<'_>) -> Result<Vec<Step>, Defect> {
-    if node.kind() != Kind::Array {
-        return Err(Defect::Field("steps"));
-    }
-    let steps = node.elements().map(step).collect::<Result<Vec<_>, _>>()?;
-    let ordered = steps.windows(2).all(|pair| pair[0].store < pair[1].store);
-    if steps.is_empty() || !ordered || steps.iter().any(|s| s.expected == s.new) {
-        return Err(Defect::Steps);
-    }
-    Ok(steps)
-}
-
-fn step(node: Node<'_>) -> Result<Step, Defect> {
-    only_fields(node, &["store", "expected", "new"])?;
-    let store = StoreId::from_text(&text(node, "store")?).ok_or(Defect::Field("store"))?;
-    Ok(Step {
-        store,
-        expected: blob(field(node, "expected")?, "expected")?,
-        new: blob(field(node, "new")?, "new")?,
-    })
-}
-
-/// `null`, or a string of lower-case hex digit pairs.
-fn blob(node: Node<'_>, name: &'static str) -> Result<Option<Blob>, Defect> {
-    if node.is_null() {
-        return Ok(None);
-    }
-    let hex = node.as_str().ok_or(Defect::Field(name))?;
-    let lower = hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-    match crate::hex::decode(&hex) {
-        Ok(bytes) if lower => Ok(Some(Blob::new(bytes))),
-        _ => Err(Defect::Field(name)),
-    }
 }
