@@ -5,15 +5,15 @@
 //! service (`world`), runs one operation (`scenario`), lets the next command replay,
 //! and checks the invariants (`check`).
 
-mod check;
+pub(crate) mod check;
 mod faults;
 mod known;
 
 mod points;
-mod scenario;
+pub(crate) mod scenario;
 mod strace;
 
-mod world;
+pub(crate) mod world;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;

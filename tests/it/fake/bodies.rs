@@ -28,6 +28,28 @@ pub fn grant(tokens: &Tokens, who: &AccountHandle) -> String {
     )
 }
 
+/// A 2xx grant that is odd in one way ([`super::Fake::set_odd_grant`]): the server
+/// rotated the login all the same (the new refresh token is in it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OddGrant {
+    /// No `expires_in` member.
+    NoExpiresIn,
+    /// No `access_token` member.
+    NoAccessToken,
+}
+
+/// [`grant`] with the member `odd` names left out.
+pub fn odd_grant(tokens: &Tokens, who: &AccountHandle, odd: OddGrant) -> String {
+    let whole = grant(tokens, who);
+    let doc = claude_token::json::parse(whole.as_bytes()).expect("the grant is JSON");
+    let member = match odd {
+        OddGrant::NoExpiresIn => "expires_in",
+        OddGrant::NoAccessToken => "access_token",
+    };
+    let out = doc.remove(&[member]).expect("the grant has the member");
+    String::from_utf8(out).expect("UTF-8")
+}
+
 /// An OAuth error answer of the token endpoint.
 pub fn oauth_error(code: &str, description: &str) -> String {
     format!(

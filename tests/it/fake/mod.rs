@@ -48,7 +48,9 @@
 //!   `Retry-After: 60` on 429) instead of the next requests, changing nothing.
 //!   [`Fake::set_delay`] writes every answer that much later; the request is judged
 //!   (and a refresh token spent) on arrival, so a client that gives up meanwhile loses
-//!   the rotation, as it would against the real service. [`Fake::advance`] moves only
+//!   the rotation, as it would against the real service. [`Fake::set_odd_grant`]
+//!   makes the next successful refresh answer without `expires_in` or `access_token`
+//!   (the rotation still happens). [`Fake::advance`] moves only
 //!   the server clock: blobs carry real-time `expiresAt` (Claude Code's clock), so
 //!   advancing past 8 h makes tokens expire on the server while the blob still looks
 //!   fresh. [`Fake::expire_access_tokens`] does the same for one account at once.
@@ -72,7 +74,7 @@ mod state;
 
 pub use account::{AccountHandle, Plan, RateLimit, UsageFigures};
 pub use api::greeting;
-pub use bodies::GRANT_SCOPE;
+pub use bodies::{OddGrant, GRANT_SCOPE};
 pub use log::{RefreshOutcome, RefreshRecord, RequestRecord, Via};
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -297,6 +299,12 @@ impl Fake {
     /// The next request (of any kind) answers `status`; calls queue up.
     pub fn fail_next(&self, status: u16) {
         self.state().fail_queue.push_back(status);
+    }
+
+    /// The next successful refresh answers 200 with new tokens (the presented refresh
+    /// token is spent) but without the member `odd` names.
+    pub fn set_odd_grant(&self, odd: OddGrant) {
+        self.state().odd_grant = Some(odd);
     }
 
     /// Whether presenting a spent refresh token revokes its lineage (default: yes).

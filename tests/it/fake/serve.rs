@@ -171,7 +171,11 @@ fn token(state: &mut State, body: &[u8]) -> (Answer, Option<usize>) {
     };
     match state.refresh(&presented, Via::Http) {
         Ok((account, tokens)) => {
-            let body = bodies::grant(&tokens, &state.accounts[account].handle);
+            let who = &state.accounts[account].handle;
+            let body = match state.odd_grant.take() {
+                Some(odd) => bodies::odd_grant(&tokens, who, odd),
+                None => bodies::grant(&tokens, who),
+            };
             (Answer::json(200, body), Some(account))
         }
         Err(outcome) => {

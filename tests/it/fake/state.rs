@@ -20,6 +20,7 @@ use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::account::{AccountHandle, Plan, RateLimit, UsageFigures};
+use super::bodies::OddGrant;
 use super::log::{RefreshOutcome, RefreshRecord, RequestRecord, Via};
 use super::random;
 
@@ -65,6 +66,8 @@ pub struct State {
     pub offset_ms: i64,
     pub delay: Duration,
     pub fail_queue: VecDeque<u16>,
+    /// How the next successful grant is odd (taken by that grant).
+    pub odd_grant: Option<OddGrant>,
     pub reuse_revokes_lineage: bool,
     pub requests: Vec<RequestRecord>,
     pub refreshes: Vec<RefreshRecord>,

@@ -12,7 +12,7 @@ use claude_token::net::{self, ProxyConfig};
 use claude_token::oauth::{Client, Endpoints, Error};
 
 use super::{logged_in, secret, send, tokens_of};
-use crate::fake::{Fake, RefreshOutcome};
+use crate::fake::{Fake, OddGrant, RefreshOutcome};
 
 #[test]
 fn fail_next_answers_once_and_changes_nothing() {
@@ -156,4 +156,38 @@ fn stops_serving_when_dropped() {
         .usage(&secret(&tokens_of(&blob).0))
         .expect_err("gone");
     assert!(matches!(err, Error::Network { .. }), "{err:?}");
+}
+
+#[test]
+fn odd_grant_leaves_out_one_member_once_and_still_rotates() {
+    let (fake, account, blob) = logged_in();
+    let (_, refresh) = tokens_of(&blob);
+    let body = format!(
+        r#"{{"grant_type":"refresh_token","refresh_token":"{refresh}","client_id":"{}","scope":"user:inference"}}"#,
+        claude_token::oauth::CLIENT_ID
+    );
+    fake.set_odd_grant(OddGrant::NoExpiresIn);
+    let odd = super::post_token(&fake, &body);
+    assert_eq!(odd.status(), 200);
+    let text = String::from_utf8(odd.body().to_vec()).unwrap();
+    assert!(
+        !text.contains("expires_in") && text.contains("access_token"),
+        "{text}"
+    );
+    let newest = fake.current_refresh_token(&account).unwrap();
+    assert!(
+        text.contains(&newest),
+        "the odd grant carries the new refresh token"
+    );
+    assert_ne!(newest, refresh, "the presented token was spent");
+    fake.set_odd_grant(OddGrant::NoAccessToken);
+    let grant = fake.client().refresh(&secret(&newest));
+    assert!(
+        grant.is_err(),
+        "the client refuses a grant without access_token"
+    );
+    let whole = fake
+        .client()
+        .refresh(&secret(&fake.current_refresh_token(&account).unwrap()));
+    assert!(whole.is_ok(), "the next grant is whole again: {whole:?}");
 }
