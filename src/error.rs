@@ -130,6 +130,9 @@ pub enum Error {
         written: Vec<StoreId>,
         failed: Option<Box<Error>>,
     },
+    /// A change was journaled (`entry`) but a store could not be written (`source`);
+    /// the next command's replay finishes it (exit code of `source`).
+    Unfinished { source: Box<Error>, entry: PathBuf },
     /// The user answered no to a question; nothing was changed (exit 1).
     Cancelled { action: &'static str },
     /// Another daemon holds `<data>/daemon.lock` (exit 5); `pid` is the one it wrote
@@ -155,6 +158,7 @@ impl Error {
     /// The process exit code for this error (table in SPEC.md).
     pub fn exit_code(&self) -> u8 {
         match self {
+            Error::Unfinished { source, .. } => source.exit_code(),
             Error::Usage { .. } => exit::USAGE,
             Error::Fs(fs::Error::Busy { .. }) | Error::DaemonRunning { .. } => exit::BUSY,
             Error::Net(err) if is_setting(err) => exit::USAGE,
@@ -199,8 +203,15 @@ impl Error {
     }
 
     /// What to do about it, when there is something to say.
+    #[allow(clippy::too_many_lines)] // one arm per variant: a table, not logic
     pub fn hint(&self) -> Option<String> {
         match self {
+            Error::Unfinished { entry, .. } => Some(format!(
+                "the change is kept in the journal ({}); once the cause is fixed (free some \
+                 space, unlock, wait for the other program), the next claude-token command \
+                 finishes it",
+                entry.display()
+            )),
             Error::Usage { hint, .. } => hint.clone(),
             Error::Fs(err) => fs_hint(err),
             Error::Net(err) => net_hint(err),
@@ -451,6 +462,9 @@ impl fmt::Display for Error {
                     None => Ok(()),
                 }
             }
+            Error::Unfinished { source, .. } => {
+                write!(f, "the change is only partly written: {source}")
+            }
             Error::Cancelled { action } => write!(f, "{action} cancelled; nothing was changed"),
             Error::DaemonRunning { pid: Some(pid) } => {
                 write!(f, "another daemon is running (pid {pid})")
@@ -475,6 +489,7 @@ impl std::error::Error for Error {
             Error::Creds { source, .. } => Some(source),
             Error::ClaudeLock(err) => Some(err),
             Error::ServiceFile { source, .. } => Some(source),
+            Error::Unfinished { source, .. } => Some(source.as_ref()),
             _ => None,
         }
     }

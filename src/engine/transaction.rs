@@ -162,8 +162,8 @@ pub struct Commit {
 /// - A step for a store this platform does not have: [`Error::BadTransaction`].
 /// - Nothing left to do (our stores hold the new bytes, there is no step on Claude
 ///   Code's stores): `Ok`, nothing journaled.
-/// - A store that fails to write: that error; the journal entry stays, and the next
-///   replay rolls it forward.
+/// - A store that fails to write: [`Error::Unfinished`] with that error; the journal
+///   entry stays, and the next replay rolls it forward.
 /// - Our archive changed by someone else after the check ([`Error::Conflict`]): every
 ///   other step is applied and the entry is moved to `journal/attention/`.
 pub fn commit(
@@ -198,7 +198,10 @@ pub fn apply(
     locks: &mut dyn PlaceLocks,
 ) -> Result<Commit, Error> {
     let (name, entry) = pending.into_parts();
-    let rolled = roll_forward(stores, &entry, locks)?;
+    let rolled = roll_forward(stores, &entry, locks).map_err(|source| Error::Unfinished {
+        source: Box::new(source),
+        entry: journal.dir().join(&name),
+    })?;
     if rolled.conflicts.is_empty() {
         journal.remove(&name)?;
         return Ok(rolled.commit);

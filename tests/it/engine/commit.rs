@@ -160,7 +160,16 @@ fn a_failed_store_write_keeps_the_journal_and_replay_finishes_the_job() {
     let stores = stores_holding_old(&ids);
     stores.fail_next_write(&StoreId::ClaudeFile);
     let err = engine::commit(&journal, &stores, old_to_new("use", &ids), &mut locks()).unwrap_err();
-    assert!(matches!(err, Error::Io { .. }), "{err:?}");
+    let Error::Unfinished { source, entry } = &err else {
+        panic!("{err:?}");
+    };
+    assert!(matches!(**source, Error::Io { .. }), "{err:?}");
+    assert!(entry.starts_with(journal.dir()), "the hint names the entry");
+    let hint = err.hint().unwrap();
+    assert!(
+        hint.contains("next claude-token command finishes it"),
+        "{hint}"
+    );
     assert_eq!(stores.get(&ids[0]), Some(new(0)));
     assert_eq!(
         stores.get(&ids[1]),
@@ -305,7 +314,10 @@ fn locks_taken_over_stop_the_write_into_claude_codes_store_and_keep_the_entry() 
         ..Locks::default()
     };
     let err = engine::commit(&journal, &stores, old_to_new("use", &ids), &mut lost).unwrap_err();
-    assert!(matches!(err, Error::BadTransaction { .. }), "{err:?}");
+    assert!(
+        matches!(&err, Error::Unfinished { source, .. } if matches!(**source, Error::BadTransaction { .. })),
+        "{err:?}"
+    );
     assert_eq!(
         stores.writes(),
         [ids[0].clone()],

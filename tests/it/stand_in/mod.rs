@@ -179,12 +179,18 @@ impl<'h> Refresh<'h> {
                 return Err(err);
             }
         };
-        let access = grant.access_token.expose().to_owned();
+        let access = grant
+            .access_token
+            .as_ref()
+            .expect("an access token")
+            .expose()
+            .to_owned();
         let new_refresh_token = grant
             .refresh_token
             .as_ref()
             .map_or_else(|| posted.clone(), |t| t.expose().to_owned());
-        let expires_at = now_ms() + i64::try_from(grant.expires_in).unwrap() * 1000;
+        let expires_at =
+            now_ms() + i64::try_from(grant.expires_in.expect("expires_in")).unwrap() * 1000;
 
         let storage = StorageWriteLock::acquire(&stand_in.credentials_dir)
             .expect("Claude Code takes .storage-write.lock");
