@@ -143,7 +143,9 @@ pub fn send_with_limits(
         .and_then(|()| conn.flush())
         .map_err(|err| net::Error::from_io(err, Phase::Write))?;
     drop(bytes);
-    read_response(&mut conn, request.method, limits)
+    let response = read_response(&mut conn, request.method, limits);
+    crate::crash::window_opens();
+    response
 }
 
 /// The request's bytes, in a buffer sized up front so no partial copy is left behind

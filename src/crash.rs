@@ -83,6 +83,55 @@ pub fn point(point: Point) {
     let _ = point;
 }
 
+/// The environment variable naming a file that receives, with the `crash-points`
+/// feature, the length of each window between a refresh answer's last byte and the
+/// sync of its journal entry, in microseconds, one line each (the crash tests report
+/// them).
+pub const WINDOW_LOG_ENV: &str = "CLAUDE_TOKEN_WINDOW_LOG";
+
+/// Marks the moment the last byte of a refresh answer has been read: the old refresh
+/// token is spent from here until [`window_closes`]. Nothing without the feature.
+#[inline]
+pub fn window_opens() {
+    #[cfg(feature = "crash-points")]
+    window::open();
+}
+
+/// Marks the moment the answer's journal entry is synced (see [`window_opens`]).
+#[inline]
+pub fn window_closes() {
+    #[cfg(feature = "crash-points")]
+    window::close();
+}
+
+#[cfg(feature = "crash-points")]
+mod window {
+    use std::io::Write as _;
+    use std::sync::{Mutex, PoisonError};
+    use std::time::Instant;
+
+    static OPENED: Mutex<Option<Instant>> = Mutex::new(None);
+
+    pub(super) fn open() {
+        *OPENED.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
+    }
+
+    pub(super) fn close() {
+        let opened = OPENED.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let (Some(opened), Some(path)) = (opened, std::env::var_os(super::WINDOW_LOG_ENV)) else {
+            return;
+        };
+        let line = format!("{}\n", opened.elapsed().as_micros());
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path);
+        if let Ok(mut file) = file {
+            let _ = file.write_all(line.as_bytes());
+        }
+    }
+}
+
 /// What `CLAUDE_TOKEN_CRASH_AT=<value>` asks for: the point name and which hit
 /// (1-based; a bare name is the first). `None` for a value naming no point or with a
 /// count that is not a positive decimal number.

@@ -43,6 +43,7 @@ pub struct Reserved {
     path: PathBuf,
     op_id: u64,
     created_at_ms: u64,
+    place: Place,
     file: fs::Reservation,
 }
 
@@ -154,21 +155,19 @@ impl<'l> Journal<'l> {
             path,
             op_id: entry.op_id,
             created_at_ms: entry.created_at_ms,
+            place: place.clone(),
             file,
         })
     }
 
-    /// Writes `tx` (now with its grant) into `reserved`: the answer's one way to
-    /// durability. Only the entry's bytes are written there (overwrite, truncate,
-    /// fsync, rename, fsync the directory); a failure after the first byte leaves the
-    /// temp file for replay to adopt or remove.
-    pub fn write_reserved(
-        &self,
-        reserved: Reserved,
-        tx: Transaction,
-        place: &Place,
-    ) -> Result<Pending, Error> {
-        let entry = Entry::from_transaction(tx, reserved.op_id, reserved.created_at_ms, place);
+    /// Writes `tx` (now with its grant) into `reserved`, naming Claude Code's stores
+    /// by the place given at the reservation: the answer's one way to durability.
+    /// Nothing but the entry's bytes is written before they are synced (overwrite,
+    /// truncate, fsync; then rename, fsync the directory); a failure after the first
+    /// byte leaves the temp file for replay to adopt or remove.
+    pub fn write_reserved(&self, reserved: Reserved, tx: Transaction) -> Result<Pending, Error> {
+        let (op_id, created_at_ms) = (reserved.op_id, reserved.created_at_ms);
+        let entry = Entry::from_transaction(tx, op_id, created_at_ms, &reserved.place);
         let bytes = entry::encode(&entry, &self.key);
         reserved.file.commit(bytes.as_bytes())?;
         crash::point(Point::JournalWritten);
@@ -265,7 +264,7 @@ impl<'l> Journal<'l> {
             Err(e) => return Err(e.into()),
         };
         let bytes = crate::store::Blob::new(file.bytes);
-        Ok(entry::decode(name, bytes.as_bytes(), &self.key))
+        Ok(entry::decode(name, unpadded(bytes.as_bytes()), &self.key))
     }
 
     /// Removes the temp file `name` of an interrupted journal write; returns
@@ -384,6 +383,14 @@ fn temp_target(name: &str) -> Option<&str> {
     fs::temp_parts(name)
         .map(|(target, _)| target)
         .filter(|target| entry::parse_name(target).is_some())
+}
+
+/// An entry file's bytes without the zeros a reservation may leave after them (an
+/// entry ends with `\n`, so trailing zero bytes are never part of one): the file is
+/// made durable before it is cut to length.
+fn unpadded(bytes: &[u8]) -> &[u8] {
+    let len = bytes.iter().rposition(|&b| b != 0).map_or(0, |at| at + 1);
+    &bytes[..len]
 }
 
 /// Milliseconds since the epoch, within what an entry name can hold.

@@ -16,19 +16,23 @@
 //!          write size zero bytes (64 KiB chunks) ─ fsync ─ fsync directory
 //!          (any error: temp removed; ENOSPC/EDQUOT is Error::DiskFull)
 //! commit:  bytes longer than size? ──────────────────────────> Error::TooLarge (temp removed)
-//!          pwrite at 0 ─ ftruncate to the length ─ fsync        (the window)
-//!          [fs:temp-written] ─ target absent? ─ rename ─ [fs:renamed] ─ fsync directory
+//!          pwrite at 0 ─ fsync                                  (the window)
+//!          [fs:temp-written] ─ ftruncate to the length ─ target absent? ─ rename
+//!          ─ [fs:renamed] ─ fsync directory
 //!          (an error from the first pwrite on KEEPS the temp: it may hold the only copy)
 //! ```
 //!
 //! **The window.** From the moment the caller hands its bytes to `commit` until they
 //! are durable, `commit` makes exactly these system calls: `pwrite` (more than one only
-//! for a short write), `ftruncate`, `fsync` (`F_FULLFSYNC` on macOS). The temp file's
-//! name was made durable by `create`, so a crash after that `fsync` leaves a whole file
-//! under the temp name, which the journal's replay adopts when it holds an authentic
-//! entry and removes otherwise. After it come an `lstat` of the target, the `rename`
-//! and the `fsync` of the directory (opened by `create`). A caller timing the window
-//! times `commit` up to the `fs:temp-written` crash point.
+//! for a short write) and `fsync` (`F_FULLFSYNC` on macOS). The temp file's name was
+//! made durable by `create`, so a crash after that `fsync` leaves the bytes, followed
+//! by what is left of the zeros, under the temp name; the journal's replay reads an
+//! entry up to its last non-zero byte, adopts a whole authentic one and removes
+//! anything else. The file is cut to the bytes' length only after that (`ftruncate`,
+//! made durable with the rename by the directory's `fsync` on the filesystems we know,
+//! and harmless when it is not: trailing zeros are read past). Then come an `lstat` of
+//! the target, the `rename` and the `fsync` of the directory (opened by `create`). A
+//! caller timing the window times `commit` up to the `fs:temp-written` crash point.
 
 use std::fs::File;
 use std::io;
@@ -116,20 +120,22 @@ impl Reservation {
             });
         }
         self.make_durable(bytes)?;
+        crash::window_closes();
         crash::point(Point::FsTempWritten);
-        self.publish()
-    }
-
-    /// The window: `pwrite` at offset 0, `ftruncate`, `fsync`. The temp is kept from
-    /// the first `pwrite` on.
-    fn make_durable(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        let temp = &mut self.temp;
-        write_all_at(&temp.file, bytes, 0, &mut temp.kept)
-            .map_err(|e| Error::io("write", &temp.path, e))?;
+        let temp = &self.temp;
         let len = u64::try_from(bytes.len()).expect("a slice length fits in u64");
         temp.file
             .set_len(len)
             .map_err(|e| Error::io("truncate", &temp.path, e))?;
+        self.publish()
+    }
+
+    /// The window: `pwrite` at offset 0, `fsync`. The temp is kept from the first
+    /// `pwrite` on.
+    fn make_durable(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let temp = &mut self.temp;
+        write_all_at(&temp.file, bytes, 0, &mut temp.kept)
+            .map_err(|e| Error::io("write", &temp.path, e))?;
         sync(&temp.file).map_err(|e| Error::io("sync", &temp.path, e))
     }
 

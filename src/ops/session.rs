@@ -298,7 +298,7 @@ impl<'a> Session<'a> {
 
     /// Journals `tx` (with its grant) into `reserved`.
     pub fn write_reserved(&self, reserved: Reserved, tx: Transaction) -> Result<Pending, Error> {
-        self.journal.write_reserved(reserved, tx, &self.place())
+        self.journal.write_reserved(reserved, tx)
     }
 
     /// Applies an entry already journaled (a refresh journals the server's answer

@@ -155,12 +155,13 @@ fn catalog(world: &World) -> (Option<String>, Vec<String>) {
 }
 
 /// The slot (email local part) whose login Claude Code's file holds, and its
-/// refresh token; `None` when there is no file.
+/// refresh token; `None` when there is no file or it holds no login (signed out: its
+/// machine members may stay).
 fn live_login(world: &World) -> Option<(String, String)> {
     let bytes = fs::read(world.home.credentials_file()).ok()?;
     let doc = json::parse(&bytes).expect("Claude Code's file is JSON");
     let oauth = doc.root().to_value();
-    let oauth = oauth.get("claudeAiOauth").expect("claudeAiOauth");
+    let oauth = oauth.get("claudeAiOauth")?;
     let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_owned();
     let email = text(
         oauth
@@ -260,7 +261,7 @@ pub fn recover(
 /// is older than the stale time (15 s for the storage lock, 60 s for the refresh
 /// locks). Rather than wait, the harness lets that time pass for them: it moves their
 /// mtimes two minutes back. The next command then breaks them by the rule.
-fn age_claude_code_locks(world: &World) {
+pub fn age_claude_code_locks(world: &World) {
     let claude = world.home.path().join(".claude");
     let locks = [
         claude.join(".oauth_refresh.lock"),

@@ -12,6 +12,7 @@ mod known;
 mod points;
 pub(crate) mod scenario;
 mod strace;
+mod window;
 
 pub(crate) mod world;
 

@@ -73,9 +73,10 @@ fn each_call(scenario: Scenario, syscall: &str, expect: &Expect, tally: &Tally) 
             );
             return nth - 1;
         }
-        // A kill after the server's answer and before the journal entry has its name
-        // loses the new token; anything durable before the replay must survive it.
-        let window = check::recover(&world, scenario, expect, &label, |_| true);
+        // Only a kill while the answer's entry is written (its bytes, their sync)
+        // may lose the new token: the window. Any other loss fails `recover`.
+        let in_window = matches!(syscall, "pwrite64" | "fsync" | "fdatasync");
+        let window = check::recover(&world, scenario, expect, &label, |_| in_window);
         tally.count(window);
     }
     unreachable!("calls are counted until the operation finishes")

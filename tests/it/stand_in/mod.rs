@@ -98,22 +98,27 @@ impl StandIn {
     /// Sets the top-level member `key` to `raw` (one JSON value) in the file's current
     /// bytes, under `.storage-write.lock` alone; every other byte stays.
     pub fn write_member(&self, key: &str, raw: &str) {
-        let lock = StorageWriteLock::acquire(&self.credentials_dir)
-            .expect("Claude Code takes .storage-write.lock");
-        let current = self.read();
-        let doc = json::parse(&current).expect("the credentials file is JSON");
+        self.try_write_member(key, raw)
+            .expect("Claude Code writes a member");
+    }
+
+    /// [`StandIn::write_member`], saying why it could not (the lock stayed busy, no
+    /// file, a file that is not JSON) instead of failing the test.
+    pub fn try_write_member(&self, key: &str, raw: &str) -> Result<(), String> {
+        let lock = StorageWriteLock::acquire(&self.credentials_dir).map_err(|e| e.to_string())?;
+        let current = fs::read(self.credentials_file()).map_err(|e| e.to_string())?;
+        let doc = json::parse(&current).map_err(|e| e.to_string())?;
         let mut editor = doc.editor();
-        if doc.root().get(key).is_some() {
-            editor.replace(&[key], raw).expect("replace the member");
+        let edited = if doc.root().get(key).is_some() {
+            editor.replace(&[key], raw)
         } else {
-            editor
-                .insert(&[], key, raw, Position::End)
-                .expect("add the member");
-        }
-        let new = editor.finish().expect("the edited file is JSON");
-        lock.ensure_held().expect("the storage lock is still ours");
+            editor.insert(&[], key, raw, Position::End)
+        };
+        edited.map_err(|e| e.to_string())?;
+        let new = editor.finish().map_err(|e| e.to_string())?;
+        lock.ensure_held().map_err(|e| e.to_string())?;
         self.write(&new);
-        lock.release().expect("release .storage-write.lock");
+        lock.release().map_err(|e| e.to_string())
     }
 
     fn read(&self) -> Vec<u8> {
