@@ -269,6 +269,9 @@ fn check(stores: &MemoryStores, name: &str, file: &[u8]) {
             assert_eq!(report.quarantined.len(), 1);
         }
         Ok(entry) => {
+            if std::env::var_os("FUZZ_DEBUG").is_some() {
+                eprintln!("{entry:#?}\n{report:#?}\nbefore {before:?}\nafter {after:?}");
+            }
             let conflicts: Vec<&StoreId> =
                 report.attention.iter().flat_map(|a| &a.stores).collect();
             let left: Vec<&StoreId> = report.left().map(|l| &l.store).collect();
@@ -305,29 +308,46 @@ fn check_step(step: &Step, grant: Option<&Grant>, now: Option<&[u8]>, was: Optio
             assert_eq!(now, want.as_deref(), "{}", ours.store);
         }
         Step::Claude(claude) => {
-            let ClaudeRule::Login { expected, change } = &claude.rule else {
-                unreachable!("version 2 entries compare Claude Code's stores by login");
+            let (expected, change) = match &claude.rule {
+                ClaudeRule::Login { expected, change } => (expected, change),
+                // A version 1 entry's whole-bytes rule: the new bytes, or left as it was.
+                ClaudeRule::Bytes { new, .. } => {
+                    let want = new.as_ref().map(Blob::as_bytes);
+                    assert!(now == want || now == was, "{}", claude.store);
+                    return;
+                }
             };
-            let token = |bytes: Option<&[u8]>| match bytes {
+            let held = match was {
                 None => Some(Secret::from("")),
                 Some(b) => creds::stored_refresh_token(b).ok(),
             };
-            let target = match change {
-                Change::Grant => grant
-                    .and_then(|g| g.tokens.refresh_token.clone())
-                    .unwrap_or_else(|| expected.clone()),
-                Change::Swap(b) | Change::Replace(b) => {
-                    creds::stored_refresh_token(b.as_bytes()).unwrap_or_else(|_| Secret::from(""))
-                }
-                Change::SignOut => Secret::from(""),
-            };
-            let holds = token(now);
-            let untouched = now == was;
+            if held.as_ref() != Some(expected) {
+                assert_eq!(now, was, "{}: applied to another login", claude.store);
+                return;
+            }
+            let predicted = predicted(was, change, grant);
             assert!(
-                holds.as_ref() == Some(&target) || untouched,
-                "{}: holds neither the new login nor what it held",
+                now == was || predicted.as_ref().is_some_and(|p| now == p.as_deref()),
+                "{}: holds neither the change nor what it held",
                 claude.store
             );
+        }
+    }
+}
+
+/// What a login step's `change` makes of `was` (`None`: it cannot be spliced in).
+fn predicted(was: Option<&[u8]>, change: &Change, grant: Option<&Grant>) -> Option<Option<Vec<u8>>> {
+    match (change, was) {
+        (Change::Replace(b), _) | (Change::Swap(b), None) => Some(Some(b.as_bytes().to_vec())),
+        (Change::Swap(b), Some(was)) => creds::swap_account(was, b.as_bytes()).ok().map(Some),
+        (Change::SignOut, None) => Some(None),
+        (Change::SignOut, Some(was)) => creds::sign_out(was).ok(),
+        (Change::Grant, None) => None,
+        (Change::Grant, Some(was)) => {
+            let grant = grant?;
+            let login = Credentials::parse(was).ok()?;
+            let refreshed = Refreshed::from_grant(&grant.tokens, grant.received_at_ms);
+            login.with_refreshed_tokens(&refreshed).ok().map(Some)
         }
     }
 }

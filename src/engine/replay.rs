@@ -62,6 +62,8 @@ pub struct Attention {
     pub op: String,
     /// Our archives holding a third value.
     pub stores: Vec<StoreId>,
+    /// What the entry's other steps did.
+    pub commit: Commit,
 }
 
 impl ReplayReport {
@@ -73,7 +75,9 @@ impl ReplayReport {
     /// Every store an entry left as it was (Claude Code's stores holding another
     /// login, a catalog changed by someone else), for the user to hear of.
     pub fn left(&self) -> impl Iterator<Item = &Left> {
-        self.rolled_forward.iter().flat_map(|r| &r.commit.left)
+        let rolled = self.rolled_forward.iter().map(|r| &r.commit);
+        let aside = self.attention.iter().map(|a| &a.commit);
+        rolled.chain(aside).flat_map(|c| &c.left)
     }
 }
 
@@ -137,6 +141,7 @@ fn replay_one(
             path,
             op: entry.op,
             stores: rolled.conflicts,
+            commit: rolled.commit,
         });
     }
     Ok(())
