@@ -98,7 +98,7 @@ pub enum Error {
     },
     /// Whose login `origin` holds cannot be told: the blob names no account, no slot
     /// holds its refresh token, and the profile request failed (exit 4).
-    UnidentifiedLogin { origin: String },
+    UnidentifiedLogin { origin: String, refused: bool },
     /// Replay set journal entries aside or quarantined them; the command stopped
     /// before changing anything (exit 6).
     NeedsAttention {
@@ -130,6 +130,9 @@ pub enum Error {
         written: Vec<StoreId>,
         failed: Option<Box<Error>>,
     },
+    /// The service answered the refreshes of `slot` without a usable access token
+    /// (its new refresh tokens are stored) (exit 4).
+    NoAccessToken { slot: SlotName },
     /// A change was journaled (`entry`) but a store could not be written (`source`);
     /// the next command's replay finishes it (exit code of `source`).
     Unfinished { source: Box<Error>, entry: PathBuf },
@@ -162,7 +165,9 @@ impl Error {
             Error::Usage { .. } => exit::USAGE,
             Error::Fs(fs::Error::Busy { .. }) | Error::DaemonRunning { .. } => exit::BUSY,
             Error::Net(err) if is_setting(err) => exit::USAGE,
-            Error::Net(_) | Error::UnidentifiedLogin { .. } => exit::UNAVAILABLE,
+            Error::Net(_) | Error::UnidentifiedLogin { .. } | Error::NoAccessToken { .. } => {
+                exit::UNAVAILABLE
+            }
             Error::OAuth(err) => oauth_exit_code(err),
             Error::Conflict { .. }
             | Error::Quarantined { .. }
@@ -206,6 +211,11 @@ impl Error {
     #[allow(clippy::too_many_lines)] // one arm per variant: a table, not logic
     pub fn hint(&self) -> Option<String> {
         match self {
+            Error::NoAccessToken { .. } => Some(
+                "the login itself is kept (its newest refresh token is stored); try again in \
+                 a few minutes"
+                    .into(),
+            ),
             Error::Unfinished { entry, .. } => Some(format!(
                 "the change is kept in the journal ({}); once the cause is fixed (free some \
                  space, unlock, wait for the other program), the next claude-token command \
@@ -279,9 +289,15 @@ impl Error {
                  (`claude-token remove`), then run the command again"
                     .into(),
             ),
-            Error::UnidentifiedLogin { .. } => Some(
+            Error::UnidentifiedLogin { refused: false, .. } => Some(
                 "claude-token needs the profile service to tell whose login it is; \
                  run the command again when the network is back"
+                    .into(),
+            ),
+            Error::UnidentifiedLogin { refused: true, .. } => Some(
+                "the profile service refused that login's access token (it expired or was \
+                 revoked), so whose it is cannot be told; if it is yours, add it with \
+                 `claude-token add`, else log in again in Claude Code (`claude`, then /login)"
                     .into(),
             ),
             Error::NeedsAttention { .. } => Some(
@@ -382,7 +398,7 @@ impl fmt::Display for Error {
                     names.join(" or ")
                 )
             }
-            Error::UnidentifiedLogin { origin } => write!(
+            Error::UnidentifiedLogin { origin, .. } => write!(
                 f,
                 "cannot tell whose login {origin} holds; nothing was changed"
             ),
@@ -462,6 +478,10 @@ impl fmt::Display for Error {
                     None => Ok(()),
                 }
             }
+            Error::NoAccessToken { slot } => write!(
+                f,
+                "the service answered the refresh of slot {slot} without a usable access token"
+            ),
             Error::Unfinished { source, .. } => {
                 write!(f, "the change is only partly written: {source}")
             }

@@ -14,6 +14,12 @@ use crate::{term, Error};
 pub fn run(global: &Global, slot: &SlotRef, path: Option<&Path>, force: bool) -> Result<(), Error> {
     let log = Log::new(global.verbosity);
     let exported = in_session(&log, |session| export::run(session, slot, path, force))?;
+    if exported.keychain_first {
+        term::warn(
+            "Claude Code reads its Keychain item first and keeps using the login there; \
+             the file was written, the active slot is unchanged (`claude-token use` switches both)",
+        );
+    }
     match global.format {
         Format::Json => print_json(&to_json(&exported)),
         Format::Pretty => term::out(&format!(

@@ -23,9 +23,6 @@ pub fn run(global: &Global, slot: &SlotRef) -> Result<(), Error> {
             "switched, but could not update the account Claude Code shows ({err})"
         ));
     }
-    for left in &switched.left {
-        term::warn(&crate::ops::Note::Left(left.clone()).to_string());
-    }
     if switched.refreshed {
         log.info(&format!(
             "refreshed {} before switching",

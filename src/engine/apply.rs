@@ -83,21 +83,62 @@ pub fn roll_forward(
     entry: &Entry,
     locks: &mut dyn PlaceLocks,
 ) -> Result<Rolled, Error> {
+    let (rolled, stopped) = roll_forward_until(stores, entry, locks);
+    match stopped {
+        Some(err) => Err(err),
+        None => Ok(rolled),
+    }
+}
+
+/// [`roll_forward`], also saying what was done before an error stopped it.
+pub fn roll_forward_until(
+    stores: &dyn Stores,
+    entry: &Entry,
+    locks: &mut dyn PlaceLocks,
+) -> (Rolled, Option<Error>) {
     let here = stores.place();
     let grant = entry.grant.as_ref();
+    let sent = sent_token(entry);
     let mut rolled = Rolled::default();
     for step in &entry.steps {
         let done = match step {
-            Step::Ours(ours) => our_step(stores, ours, grant)?,
+            Step::Ours(ours) => our_step(stores, ours, grant),
             Step::Claude(step) => {
                 let place = step.place.clone().unwrap_or_else(|| here.clone());
-                claude_step(stores, step, &place, grant, locks)?
+                let grant = Granted {
+                    grant,
+                    sent: sent.as_ref(),
+                };
+                claude_step(stores, step, &place, grant, locks)
             }
         };
-        record(&mut rolled, step.store(), done);
+        match done {
+            Ok(done) => record(&mut rolled, step.store(), done),
+            Err(err) => return (rolled, Some(err)),
+        }
         crash::point(applied(step.store()));
     }
-    Ok(rolled)
+    (rolled, None)
+}
+
+/// The refresh token a refresh sent: the one in the expected login of its archive's
+/// grant step.
+fn sent_token(entry: &Entry) -> Option<Secret> {
+    entry.steps.iter().find_map(|step| match step {
+        Step::Ours(OurStep {
+            expected: Some(expected),
+            new: OurNew::Grant,
+            ..
+        }) => creds::stored_refresh_token(expected.as_bytes()).ok(),
+        _ => None,
+    })
+}
+
+/// A refresh's answer, and the token it was the answer to.
+#[derive(Clone, Copy)]
+struct Granted<'e> {
+    grant: Option<&'e Grant>,
+    sent: Option<&'e Secret>,
 }
 
 /// How one step ended.
@@ -160,9 +201,10 @@ fn claude_step(
     stores: &dyn Stores,
     step: &ClaudeStep,
     place: &Place,
-    grant: Option<&Grant>,
+    granted: Granted<'_>,
     locks: &mut dyn PlaceLocks,
 ) -> Result<Done, Error> {
+    let grant = granted.grant;
     let left = |why| Ok(Done::Left(Some(place.clone()), why));
     let Some(store) = stores.open_at(&step.store, place) else {
         return left(Why::Missing);
@@ -191,6 +233,13 @@ fn claude_step(
                 } else {
                     left(another(now.as_ref()))
                 };
+            }
+            // An answer that kept the old refresh token fits only the store holding the
+            // token it answered; a stale copy would get a new access token beside a
+            // spent refresh token.
+            let kept_old = grant.is_some_and(|g| g.tokens.refresh_token.is_none());
+            if *change == Change::Grant && kept_old && granted.sent != Some(expected) {
+                return left(Why::CannotSplice);
             }
             match changed(now.as_ref(), change, grant) {
                 Spliced::Into(new) if holds(now.as_ref(), new.as_ref()) => {

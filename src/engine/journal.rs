@@ -162,9 +162,9 @@ impl<'l> Journal<'l> {
 
     /// Writes `tx` (now with its grant) into `reserved`, naming Claude Code's stores
     /// by the place given at the reservation: the answer's one way to durability.
-    /// Nothing but the entry's bytes is written before they are synced (overwrite,
-    /// truncate, fsync; then rename, fsync the directory); a failure after the first
-    /// byte leaves the temp file for replay to adopt or remove.
+    /// Nothing but the entry's bytes is written before they are synced (`pwrite`,
+    /// `fsync`; then the cut to length, the rename, the directory's `fsync`); a failure
+    /// after the first byte leaves the temp file for replay to adopt or remove.
     pub fn write_reserved(&self, reserved: Reserved, tx: Transaction) -> Result<Pending, Error> {
         let (op_id, created_at_ms) = (reserved.op_id, reserved.created_at_ms);
         let entry = Entry::from_transaction(tx, op_id, created_at_ms, &reserved.place);
@@ -305,10 +305,14 @@ impl<'l> Journal<'l> {
                 fs::write_atomic(&target_path, bytes.as_bytes())?;
                 fs::remove_file(&temp_path)?;
             }
-            // Whole and signed, but not under this key (the key was replaced): it may
-            // hold tokens, so it is kept aside, never deleted.
-            Err(Defect::Hmac) => return Ok(Adopted::Quarantine),
-            Err(_) => return Ok(Adopted::No),
+            // Not two whole lines: an unfinished write, which holds nothing yet.
+            Err(Defect::Layout | Defect::TooLarge | Defect::Name | Defect::NotRegular) => {
+                return Ok(Adopted::No)
+            }
+            // Whole, but signed under another key (the key was replaced) or signed and
+            // unreadable (another version of claude-token): it may hold tokens, so it
+            // is kept aside, never deleted.
+            Err(defect) => return Ok(Adopted::Quarantine(defect)),
         }
         Ok(Adopted::Yes(OsString::from(target)))
     }
@@ -349,8 +353,9 @@ impl<'l> Journal<'l> {
 pub(super) enum Adopted {
     /// It held a whole, authentic entry, now in place under this name.
     Yes(OsString),
-    /// It held a whole entry signed under another key: quarantine it.
-    Quarantine,
+    /// It held a whole entry we may not apply (signed under another key, or signed
+    /// and unreadable): quarantine it.
+    Quarantine(Defect),
     /// Anything else: an unfinished write, to remove.
     No,
 }

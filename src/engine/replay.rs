@@ -98,7 +98,7 @@ pub fn replay(
                 listing.entries.push(entry);
                 report.temps_adopted += 1;
             }
-            Adopted::Quarantine => quarantine(journal, temp, Defect::Hmac, &mut report)?,
+            Adopted::Quarantine(defect) => quarantine(journal, temp, defect, &mut report)?,
             Adopted::No => {
                 if journal.remove_temp(temp)? {
                     report.temps_removed += 1;

@@ -16,7 +16,7 @@
 
 use std::collections::BTreeSet;
 
-use super::apply::{holds, roll_forward, Left, PlaceLocks};
+use super::apply::{holds, roll_forward, roll_forward_until, Left, PlaceLocks};
 use super::entry::is_op_name;
 use super::journal::{Journal, Pending};
 use super::step::{is_claudes, Change, ClaudeRule, ClaudeStep, Grant, OurNew, OurStep, Step};
@@ -215,22 +215,21 @@ pub fn apply(
 
 /// Applies `tx` without a journal entry: only when the entry could not be written
 /// after a refresh the server already answered, so that its new tokens reach every
-/// store that takes them rather than none. The same rules as [`apply`]; an archive
-/// holding a third value is reported in `Err`.
+/// store that takes them rather than none. The same rules as [`apply`]. Returns what
+/// was done, and what stopped it (an error, or an archive holding a third value)
+/// when something did.
 pub fn apply_unjournaled(
     stores: &dyn Stores,
     tx: Transaction,
     locks: &mut dyn PlaceLocks,
-) -> Result<Commit, Error> {
+) -> (Commit, Option<Error>) {
     let entry = super::entry::Entry::unjournaled(tx, &stores.place());
-    let rolled = roll_forward(stores, &entry, locks)?;
-    if rolled.conflicts.is_empty() {
-        Ok(rolled.commit)
-    } else {
-        Err(Error::Changed {
-            store: rolled.conflicts[0].clone(),
-        })
-    }
+    let (rolled, stopped) = roll_forward_until(stores, &entry, locks);
+    let stopped = stopped.or_else(|| {
+        let store = rolled.conflicts.first()?.clone();
+        Some(Error::Changed { store })
+    });
+    (rolled.commit, stopped)
 }
 
 /// Checks that every step's store exists and that each of ours holds its expected

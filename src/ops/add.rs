@@ -100,7 +100,7 @@ pub fn run(
         // Several slots of the account and nothing to tell them apart: the first, as
         // the catalog orders them (what the original tool did).
         Owner::Several(slots) => update(session, &plan, &slots[0], name),
-        Owner::Unknown { .. } | Owner::Undetermined => insert(session, &plan, name),
+        Owner::Unknown { .. } | Owner::Undetermined { .. } => insert(session, &plan, name),
     }
 }
 

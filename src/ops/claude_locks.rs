@@ -80,18 +80,29 @@ impl PlaceLockSet {
 
     /// Whether the locks of `place` are held.
     pub fn holds(&self, place: &Place) -> bool {
-        self.held.iter().any(|h| h.place == *place)
+        self.find(place).is_some()
+    }
+
+    /// The held locks of `place`, compared by canonical paths: a place named before
+    /// its directory existed (through a link, say) is the same place once it does.
+    fn find(&self, place: &Place) -> Option<usize> {
+        let exact = self.held.iter().position(|h| h.place == *place);
+        exact.or_else(|| {
+            let canonical = place.canonical();
+            self.held.iter().position(|h| h.place == canonical)
+        })
     }
 
     /// Opens a hold on the locks of `place`, taking them when none is open.
     pub fn acquire(&mut self, place: &Place) -> Result<(), Error> {
-        if let Some(held) = self.held.iter_mut().find(|h| h.place == *place) {
-            held.depth += 1;
+        if let Some(at) = self.find(place) {
+            self.held[at].depth += 1;
             return Ok(());
         }
         let locks = refresh_locks(&place.claude_dir, &self.timings)?;
         self.held.push(Held {
-            place: place.clone(),
+            // Its directory exists now: named as every later look at it names it.
+            place: place.canonical(),
             locks,
             depth: 1,
         });
@@ -100,7 +111,7 @@ impl PlaceLockSet {
 
     /// Closes a hold on `place`; the locks go when the last one closes.
     pub fn release(&mut self, place: &Place) {
-        let Some(at) = self.held.iter().position(|h| h.place == *place) else {
+        let Some(at) = self.find(place) else {
             return;
         };
         self.held[at].depth -= 1;
@@ -120,7 +131,7 @@ impl PlaceLockSet {
 
     /// Checks the locks of `place` are held and still ours.
     pub fn ensure_held(&self, place: &Place) -> Result<(), Error> {
-        match self.held.iter().find(|h| h.place == *place) {
+        match self.find(place).map(|at| &self.held[at]) {
             Some(held) => Ok(held.locks.ensure_held()?),
             None => Err(Error::BadTransaction {
                 reason: format!(

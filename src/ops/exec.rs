@@ -49,9 +49,20 @@ pub fn run(
     client: &oauth::Client,
     slot: &SlotRef,
 ) -> Result<Handout, Error> {
+    run_once(session, client, slot, false)
+}
+
+/// [`run`]; `retried`: a refresh already gave a login without an access token, so
+/// this one is forced.
+fn run_once(
+    session: &mut Session<'_>,
+    client: &oauth::Client,
+    slot: &SlotRef,
+    retried: bool,
+) -> Result<Handout, Error> {
     let name = session.catalog().find(slot)?.name.clone();
     let options = refresh::Options {
-        force: false,
+        force: retried,
         live: true,
     };
     let refreshed = refresh::slot_within(session, client, &name, options, EXEC_MARGIN_MS);
@@ -73,6 +84,12 @@ pub fn run(
     let login = parse_login(&id, &blob)?;
     match refresh_failed {
         Some(err) if login.expires_at_ms() <= session.now() => Err(err),
+        // An answer without a usable access token left the login to be refreshed
+        // again (its new refresh token is stored): one more try, never an empty token.
+        None if login.access_token().is_empty() && !retried => {
+            run_once(session, client, slot, true)
+        }
+        None if login.access_token().is_empty() => Err(Error::NoAccessToken { slot: name }),
         refresh_failed => Ok(handout(name, &login, refreshed, refresh_failed)),
     }
 }

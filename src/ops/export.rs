@@ -15,13 +15,13 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{SlotName, SlotRef};
 use crate::creds::{self, Credentials};
-use crate::engine::{Change, Transaction};
+use crate::engine::{Change, Left, Transaction};
 use crate::redact::Secret;
 use crate::store::{Blob, StoreId};
 use crate::{fs, Error};
 
 use super::identity::{self, Owner};
-use super::lineage;
+use super::lineage::{self, PlaceOwner};
 use super::live::Live;
 use super::{origin, parse_login, Session};
 
@@ -41,6 +41,11 @@ pub struct Exported {
     pub from: From,
     /// The file is Claude Code's credentials file.
     pub claude_file: bool,
+    /// Claude Code's Keychain item holds a login, which it reads before the file: it
+    /// goes on using that one, and the catalog still says so.
+    pub keychain_first: bool,
+    /// Claude Code's file took another login meanwhile and was left as it was.
+    pub left: Vec<Left>,
 }
 
 /// Writes slot `slot`'s login to `path` (default: Claude Code's credentials file).
@@ -51,77 +56,105 @@ pub fn run(
     force: bool,
 ) -> Result<Exported, Error> {
     let name = session.catalog().find(slot)?.name.clone();
-    let place = session.place();
-    let active = lineage::place_slot(session.catalog(), &place).as_ref() == Some(&name);
-    let live = Live::read(session.stores())?;
-    let (bytes, from) = slot_bytes(session, &name, active, &live)?;
     let credentials_file = session.paths().credentials_file();
     let target = path.map_or_else(|| credentials_file.clone(), Path::to_path_buf);
-    let claude_file = same_file(&target, &credentials_file);
-    if claude_file {
-        if !active && !force {
-            return Err(Error::WouldSwitch { slot: name });
-        }
-        session.with_place_locks(&place, |session| {
-            // Read again under the locks: Claude Code may have refreshed meanwhile.
-            let live = Live::read(session.stores())?;
-            into_claude_file(session, &live, &name, bytes)
-        })?;
-    } else {
+    if !same_file(&target, &credentials_file) {
+        let live = Live::read(session.stores())?;
+        let (bytes, from) = slot_bytes(session, &name, &live)?;
         fs::write_atomic(&target, bytes.as_bytes())?;
+        return Ok(Exported {
+            slot: name,
+            path: target,
+            from,
+            claude_file: false,
+            keychain_first: false,
+            left: Vec::new(),
+        });
     }
-    Ok(Exported {
-        slot: name,
-        path: target,
-        from,
-        claude_file,
+    let place = session.place();
+    session.with_place_locks(&place, |session| {
+        // Everything is read under the locks: a refresh of Claude Code's own in
+        // flight lands first, and the bytes exported are the newest.
+        let live = Live::read(session.stores())?;
+        let active = lineage::place_owner(session, None, &live)? == PlaceOwner::Slot(name.clone());
+        if !active && !force {
+            return Err(Error::WouldSwitch { slot: name.clone() });
+        }
+        let (bytes, from) = slot_bytes(session, &name, &live)?;
+        let keychain_first = keychain_holds_login(&live);
+        let left = into_claude_file(session, &live, &name, bytes, keychain_first)?;
+        Ok(Exported {
+            slot: name,
+            path: target,
+            from,
+            claude_file: true,
+            keychain_first,
+            left,
+        })
     })
 }
 
-/// The slot's bytes: the live login when the slot is active and the live login is
-/// its own, else the archive.
-fn slot_bytes(
-    session: &Session<'_>,
-    name: &SlotName,
-    active: bool,
-    live: &Live,
-) -> Result<(Blob, From), Error> {
-    if active {
-        if let Some((_, blob)) = live.primary() {
-            if let Ok(login) = Credentials::parse(blob.as_bytes()) {
-                if owner_without_network(session, &login)?.is(name) {
-                    return Ok((blob.clone(), From::Live));
-                }
-            }
-        }
-    }
+/// Whether Claude Code's Keychain item (read first) holds a good login.
+fn keychain_holds_login(live: &Live) -> bool {
+    live.keychain
+        .as_ref()
+        .and_then(Option::as_ref)
+        .is_some_and(|blob| Credentials::parse(blob.as_bytes()).is_ok())
+}
+
+/// The slot's bytes: Claude Code's live login when this place holds the slot's login
+/// and it is no older than the archive, else the archive. An entry set aside holding
+/// a newer login of the slot stops it (the archive's token would be an older one).
+fn slot_bytes(session: &Session<'_>, name: &SlotName, live: &Live) -> Result<(Blob, From), Error> {
     let id = StoreId::Archive(name.clone());
     let blob = session.read(&id)?.ok_or_else(|| Error::NoLogin {
         origin: origin(&id),
     })?;
-    parse_login(&id, &blob)?;
+    let archived = parse_login(&id, &blob)?;
+    if let Some((_, live_blob)) = live.primary() {
+        if let Ok(login) = Credentials::parse(live_blob.as_bytes()) {
+            let own = lineage::owner_of(session, None, &login)? == PlaceOwner::Slot(name.clone());
+            if own && identity::supersedes(&login, &archived) {
+                return Ok((live_blob.clone(), From::Live));
+            }
+        }
+    }
+    if let Some(entry) = lineage::held_aside(session, name, &archived)? {
+        return Err(Error::HeldAside {
+            slot: name.clone(),
+            entry,
+        });
+    }
     Ok((blob, From::Archive))
 }
 
-/// Writes `bytes` into Claude Code's credentials file through the engine, archiving
-/// the login it replaces into that login's slot.
+/// Writes the slot's login `bytes` into Claude Code's credentials file through the
+/// engine, as `use` switches a store (its account-bound members, every machine member
+/// kept), archiving the login it replaces into that login's slot. Unless Claude
+/// Code's Keychain item holds a login (`keychain_first`: it reads that one first), the
+/// slot becomes the active one and this place's recorded slot.
 fn into_claude_file(
     session: &mut Session<'_>,
     live: &Live,
     name: &SlotName,
     bytes: Blob,
-) -> Result<(), Error> {
+    keychain_first: bool,
+) -> Result<Vec<Left>, Error> {
     let mut tx = Transaction::new("export")?;
     let mut held = Secret::from("");
+    let mut replaced = None;
     if let Some(file) = &live.file {
-        tx = archive_replaced(session, tx, name, file)?;
+        (tx, replaced) = archive_replaced(session, tx, name, file)?;
         held = creds::stored_refresh_token(file.as_bytes()).map_err(|source| Error::Creds {
             origin: origin(&StoreId::ClaudeFile),
             source,
         })?;
     }
     let token = creds::stored_refresh_token(bytes.as_bytes()).unwrap_or_else(|_| Secret::from(""));
-    let tx = tx.claude(StoreId::ClaudeFile, held, Change::Replace(bytes))?;
+    let tx = tx.claude(StoreId::ClaudeFile, held, Change::Swap(bytes))?;
+    if keychain_first {
+        return Ok(session.commit(tx, None)?.left);
+    }
     // Claude Code will use this slot's login from now on: the catalog must say so, or
     // a later refresh would treat the slot as not live here, rotate only its archive
     // and leave a spent refresh token in Claude Code's file.
@@ -129,23 +162,25 @@ fn into_claude_file(
     if let Some(record) = lineage::place_record(&session.place(), name, &token) {
         catalog = catalog.set_place(record)?;
     }
+    if let Some((owner, login)) = &replaced {
+        catalog = lineage::revived(catalog, owner, login)?;
+    }
     let tx = session.catalog_step(tx, &catalog)?;
-    session.commit(tx, Some(catalog))?;
-    Ok(())
+    Ok(session.commit(tx, Some(catalog))?.left)
 }
 
 /// Adds `archive:<owner> = file` when the file holds another slot's login newer than
-/// its archive; refuses a login that belongs to no slot. Husks and our own bytes need
-/// nothing.
+/// its archive (and says whose and which); refuses a login that belongs to no slot.
+/// Husks and our own bytes need nothing.
 fn archive_replaced(
     session: &Session<'_>,
     tx: Transaction,
     name: &SlotName,
     file: &Blob,
-) -> Result<Transaction, Error> {
+) -> Result<(Transaction, Option<(SlotName, Credentials)>), Error> {
     let login = match Credentials::parse(file.as_bytes()) {
         Ok(login) => login,
-        Err(err) if err.is_husk() => return Ok(tx),
+        Err(err) if err.is_husk() => return Ok((tx, None)),
         Err(source) => {
             return Err(Error::Creds {
                 origin: origin(&StoreId::ClaudeFile),
@@ -163,25 +198,27 @@ fn archive_replaced(
             })
         }
         Owner::Unknown { email } => return Err(Error::UnknownLogin { email }),
-        Owner::Undetermined => {
+        Owner::Undetermined { refused } => {
             return Err(Error::UnidentifiedLogin {
                 origin: origin(&StoreId::ClaudeFile),
+                refused,
             })
         }
     };
     if owner == *name {
-        return Ok(tx);
+        return Ok((tx, None));
     }
-    let id = StoreId::Archive(owner);
+    let id = StoreId::Archive(owner.clone());
     let archived = session.read(&id)?;
     let newer = archived
         .as_ref()
         .and_then(|blob| Credentials::parse(blob.as_bytes()).ok())
         .is_none_or(|a| identity::supersedes(&login, &a) && a.raw() != login.raw());
     if newer {
-        return tx.step(id, archived, Some(file.clone()));
+        let tx = tx.step(id, archived, Some(file.clone()))?;
+        return Ok((tx, Some((owner, login))));
     }
-    Ok(tx)
+    Ok((tx, None))
 }
 
 fn owner_without_network(session: &Session<'_>, login: &Credentials) -> Result<Owner, Error> {

@@ -34,8 +34,11 @@ pub enum Owner {
         email: Option<String>,
     },
     /// The blob names no account, no archive shares its lineage, and no profile
-    /// answer was available.
-    Undetermined,
+    /// answer was available; `refused`: the profile service refused the blob's access
+    /// token (expired or revoked), rather than not answering.
+    Undetermined {
+        refused: bool,
+    },
 }
 
 impl Owner {
@@ -68,10 +71,17 @@ pub fn identify(
     if names_account(blob.identity()) {
         return Ok(by_account(session.catalog(), blob.identity()));
     }
-    let fetched = client.and_then(|c| c.profile(blob.access_token()).ok());
-    Ok(match fetched {
-        Some(profile) => by_account(session.catalog(), &from_profile(&profile, blob)),
-        None => Owner::Undetermined,
+    let Some(client) = client else {
+        return Ok(Owner::Undetermined { refused: false });
+    };
+    Ok(match client.profile(blob.access_token()) {
+        Ok(profile) => by_account(session.catalog(), &from_profile(&profile, blob)),
+        Err(err) => Owner::Undetermined {
+            refused: matches!(
+                err,
+                oauth::Error::Unauthorized { .. } | oauth::Error::LoginDead { .. }
+            ),
+        },
     })
 }
 
@@ -88,7 +98,7 @@ pub fn owner(
     if names_account(identity) {
         Ok(by_account(session.catalog(), identity))
     } else {
-        Ok(Owner::Undetermined)
+        Ok(Owner::Undetermined { refused: false })
     }
 }
 

@@ -2,18 +2,18 @@
 //! slot's chain of refresh tokens, which refresh tokens the server refused, and what
 //! the journal's attention folder still holds (DESIGN.md §4 "Places and lineage").
 //!
-//! A token continues slot S's chain when (a) it is the token we hold for S, or (b) a
-//! place whose record names S (a catalog without place records: the active slot,
-//! trusted on first use) holds a newer login (later `expiresAt`) of S's account and
-//! organization: Claude Code rotated it there. A rotated login in a place recorded for
-//! no slot is given to a slot by account only when exactly one slot has that account
-//! and organization. A refused token is remembered by fingerprint and never sent
-//! again, nor adopted. It reads stores and may ask the profile service; it never
-//! writes.
+//! Which slot a place holds is read from the place, never trusted from the catalog:
+//! (a) a slot's archive holds the very refresh token; else (b) the login's account
+//! and organization is that of the slot the place's record names (a catalog without
+//! place records: the active slot, trusted on first use); else (c) exactly one slot
+//! has that account and organization. A newer login there (later `expiresAt`) of the
+//! slot's is adopted: Claude Code rotated it, or the account signed in again. A refused
+//! token is remembered by fingerprint and never sent again, nor adopted. It reads
+//! stores and may ask the profile service; it never writes.
 
 use std::path::PathBuf;
 
-use crate::catalog::{Catalog, PlaceRecord, RefreshOutcome, Slot, TokenFingerprint};
+use crate::catalog::{Catalog, CatalogFile, PlaceRecord, RefreshOutcome, Slot, TokenFingerprint};
 use crate::cli::SlotName;
 use crate::creds::{self, same_lineage, Credentials, Identity};
 use crate::engine::{AsideEntry, Entry, OurNew, Step};
@@ -86,15 +86,124 @@ pub fn refused(slot: &Slot, archived: &Credentials) -> Option<(i64, TokenFingerp
     }
 }
 
+/// `catalog` with slot `name`'s dead mark cleared when its archive now holds `login`,
+/// another token than the refused one (a mark written before fingerprints were kept
+/// named whatever the archive held, which is no longer there).
+pub fn revived(
+    catalog: CatalogFile,
+    name: &SlotName,
+    login: &Credentials,
+) -> Result<CatalogFile, Error> {
+    let Some(RefreshOutcome::LoginDead { refused, .. }) =
+        catalog.catalog().get(name).and_then(|s| s.refresh)
+    else {
+        return Ok(catalog);
+    };
+    if refused == Some(TokenFingerprint::of(login.refresh_token())) {
+        return Ok(catalog);
+    }
+    catalog.set_refresh(name, None)
+}
+
 /// Since when `login` is dead for slot `slot`: its refresh token is the one refused.
 pub fn dead_since(slot: &Slot, archived: &Credentials, login: &Credentials) -> Option<i64> {
     let (since, refused) = refused(slot, archived)?;
     (TokenFingerprint::of(login.refresh_token()) == refused).then_some(since)
 }
 
+/// Whose login a place holds, read from the place itself (its primary store: the
+/// Keychain item when it holds something, else the file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlaceOwner {
+    /// The place holds this slot's login.
+    Slot(SlotName),
+    /// No login (no store, a husk, bytes nobody can read), or an account no slot has.
+    Nobody,
+    /// A login whose slot cannot be told: its account is unknown (the blob names none
+    /// and the profile service did not say), or several slots have it and the place
+    /// records none of them. `refused`: the profile service refused its access token
+    /// (the network is fine).
+    Unknown { refused: bool },
+}
+
+/// Whose login `live` (this place) holds, by the place's own content; the catalog's
+/// record (or, without one, the active slot) only tells apart slots the content
+/// cannot: (a) a slot's archive holds the very refresh token; else (b) the login's
+/// account and organization (the blob's, else the profile service's when `client`
+/// is given) is the recorded slot's; else (c) exactly one slot has that account. A
+/// login whose account cannot be told is [`PlaceOwner::Unknown`], whatever the
+/// record says: a login is never given to a slot on the catalog's word alone.
+pub fn place_owner(
+    session: &Session<'_>,
+    client: Option<&oauth::Client>,
+    live: &Live,
+) -> Result<PlaceOwner, Error> {
+    let Some((_, blob)) = live.primary() else {
+        return Ok(PlaceOwner::Nobody);
+    };
+    let Ok(login) = Credentials::parse(blob.as_bytes()) else {
+        return Ok(PlaceOwner::Nobody);
+    };
+    owner_of(session, client, &login)
+}
+
+/// [`place_owner`] of a login read from this place.
+pub fn owner_of(
+    session: &Session<'_>,
+    client: Option<&oauth::Client>,
+    login: &Credentials,
+) -> Result<PlaceOwner, Error> {
+    if let Some(slot) = identity::by_lineage(session, login)? {
+        return Ok(PlaceOwner::Slot(slot));
+    }
+    Ok(owner_by_account(session, client, login))
+}
+
+/// Rules (b) and (c) of [`place_owner`], for a login no archive shares a token with.
+pub fn owner_by_account(
+    session: &Session<'_>,
+    client: Option<&oauth::Client>,
+    login: &Credentials,
+) -> PlaceOwner {
+    let catalog = session.catalog();
+    let recorded = place_slot(catalog, &session.place());
+    let account = match account_of(client, login) {
+        Ok(account) => account,
+        Err(refused) => return PlaceOwner::Unknown { refused },
+    };
+    let slots = account_slots(catalog, &account);
+    if let Some(slot) = recorded.filter(|r| slots.iter().any(|s| s.name == *r)) {
+        return PlaceOwner::Slot(slot);
+    }
+    match slots.as_slice() {
+        [] => PlaceOwner::Nobody,
+        [one] => PlaceOwner::Slot(one.name.clone()),
+        _ => PlaceOwner::Unknown { refused: false },
+    }
+}
+
+/// Whose account `login` is: what the blob says, else the profile service (when
+/// `client` is given). `Err(refused)` when it cannot be told; `refused`: the service
+/// refused the login's access token (expired or revoked), rather than not answering.
+fn account_of(client: Option<&oauth::Client>, login: &Credentials) -> Result<Identity, bool> {
+    if identity::names_account(login.identity()) {
+        return Ok(login.identity().clone());
+    }
+    let Some(client) = client else {
+        return Err(false);
+    };
+    match client.profile(login.access_token()) {
+        Ok(profile) => Ok(identity::from_profile(&profile, login)),
+        Err(err) => Err(matches!(
+            err,
+            oauth::Error::Unauthorized { .. } | oauth::Error::LoginDead { .. }
+        )),
+    }
+}
+
 /// Slot `name`'s login in this place when it is newer than the archive (Claude Code
-/// rotated it, or the account signed in there again): rules (b) and the unique-account
-/// rule of the module docs. A newer live login whose account cannot be told, in a
+/// rotated it, or the account signed in there again): the place holds `name`'s login
+/// by [`place_owner`]'s rules. A newer live login whose owner cannot be told, in a
 /// place recorded for `name`, stops the refresh: the archive's token may be spent.
 pub fn newer_live_login(
     session: &Session<'_>,
@@ -120,35 +229,15 @@ pub fn newer_live_login(
     if same_lineage(&login, archived) || refused || !identity::supersedes(&login, archived) {
         return Ok(None);
     }
-    if let Some(owner) = identity::by_lineage(session, &login)? {
-        return Ok((owner == *name).then_some(login));
-    }
     let recorded = place_slot(session.catalog(), &session.place()).as_ref() == Some(name);
-    let known = match account_of(client, &login) {
-        Some(identity) => identity,
-        None if recorded => {
-            return Err(Error::UnidentifiedLogin {
-                origin: origin(&id),
-            })
-        }
-        None => return Ok(None),
-    };
-    let belongs = if recorded {
-        is_slots_account(slot, &known)
-    } else {
-        let slots = account_slots(session.catalog(), &known);
-        slots.len() == 1 && slots[0].name == *name
-    };
-    Ok(belongs.then_some(login))
-}
-
-/// Whose account `login` is: what the blob says, else the profile service.
-fn account_of(client: &oauth::Client, login: &Credentials) -> Option<Identity> {
-    if identity::names_account(login.identity()) {
-        return Some(login.identity().clone());
+    match owner_of(session, Some(client), &login)? {
+        PlaceOwner::Slot(owner) => Ok((owner == *name).then_some(login)),
+        PlaceOwner::Unknown { refused } if recorded => Err(Error::UnidentifiedLogin {
+            origin: origin(&id),
+            refused,
+        }),
+        PlaceOwner::Unknown { .. } | PlaceOwner::Nobody => Ok(None),
     }
-    let profile = client.profile(login.access_token()).ok()?;
-    Some(identity::from_profile(&profile, login))
 }
 
 /// A store of Claude Code's that holds slot `name`'s login, with the refresh token
@@ -160,16 +249,10 @@ pub struct Copy {
 }
 
 /// Claude Code's stores that hold slot `name`'s login `current`: those holding its
-/// refresh token, and, when the place is recorded for `name`, those holding another
-/// (stale) login of the same account, so that its Keychain item and file never end up
-/// holding two lineages.
-pub fn copies(
-    session: &Session<'_>,
-    name: &SlotName,
-    live: &Live,
-    current: &Credentials,
-) -> Vec<Copy> {
-    let recorded = place_slot(session.catalog(), &session.place()).as_ref() == Some(name);
+/// refresh token, and, when the place holds `name`'s login (`owned`), those holding
+/// another (stale) login of the same account, so that its Keychain item and file
+/// never end up holding two lineages.
+pub fn copies(live: &Live, current: &Credentials, owned: bool) -> Vec<Copy> {
     let mut copies = Vec::new();
     for (id, blob) in live.held() {
         let Ok(token) = creds::stored_refresh_token(blob.as_bytes()) else {
@@ -177,7 +260,7 @@ pub fn copies(
         };
         let same = token == *current.refresh_token();
         let stale = !same
-            && recorded
+            && owned
             && !token.is_empty()
             && Credentials::parse(blob.as_bytes())
                 .is_ok_and(|login| login.identity().same_account(current.identity()) == Some(true));
@@ -188,19 +271,29 @@ pub fn copies(
     copies
 }
 
-/// Whether slot `name`'s login is in this place: a store there holds the archive's
-/// refresh token, or the place is recorded for `name`.
+/// Whether slot `name`'s login may be in this place: a store there holds the
+/// archive's very refresh token, or the place holds `name`'s login by
+/// [`place_owner`]'s rules (told without the network), or it holds a login whose
+/// owner cannot be told in a place recorded for `name` (a refresh then looks closer,
+/// under the locks, before it sends anything).
 pub fn is_live_here(
     session: &Session<'_>,
     name: &SlotName,
     live: &Live,
     archived: &Credentials,
-) -> bool {
-    if place_slot(session.catalog(), &session.place()).as_ref() == Some(name) {
-        return true;
-    }
-    live.held().iter().any(|(_, blob)| {
+) -> Result<bool, Error> {
+    let holds_token = live.held().iter().any(|(_, blob)| {
         creds::stored_refresh_token(blob.as_bytes()).is_ok_and(|t| t == *archived.refresh_token())
+    });
+    if holds_token {
+        return Ok(true);
+    }
+    Ok(match place_owner(session, None, live)? {
+        PlaceOwner::Slot(owner) => owner == *name,
+        PlaceOwner::Unknown { .. } => {
+            place_slot(session.catalog(), &session.place()).as_ref() == Some(name)
+        }
+        PlaceOwner::Nobody => false,
     })
 }
 

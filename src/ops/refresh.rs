@@ -167,7 +167,7 @@ pub fn slot_within(
     // lock this session holds, so a look without its locks tells whether they matter.
     let here = options.live && {
         let live = Live::read(session.stores())?;
-        lineage::is_live_here(session, name, &live, &archived)
+        lineage::is_live_here(session, name, &live, &archived)?
     };
     let run = |session: &mut Session<'_>| {
         let place = here.then(|| session.place());
@@ -217,17 +217,20 @@ fn refresh(
         None => None,
     };
     let was_adopted = adopted.is_some();
+    // A dead mark written before fingerprints were kept names the archive's token as
+    // it was when this refresh began, not an adopted one.
+    let slot = session.catalog().get(name).cloned();
+    let slot = slot.ok_or_else(|| Error::NoSuchSlot {
+        slot: name.to_string(),
+    })?;
     if let Some(login) = &adopted {
         // The newer login is archived before anything is sent: from then on the
         // archive never holds a token older than the one in flight.
         archived_blob = archive_adopted(session, name, archived_blob, login)?;
     }
+    let base = archived.clone();
     let current = adopted.unwrap_or(archived);
-    let slot = session.catalog().get(name).cloned();
-    let slot = slot.ok_or_else(|| Error::NoSuchSlot {
-        slot: name.to_string(),
-    })?;
-    if let Some(since_ms) = lineage::dead_since(&slot, &current, &current) {
+    if let Some(since_ms) = lineage::dead_since(&slot, &base, &current) {
         return Ok(Outcome::KnownDead { since_ms });
     }
     if let Some(entry) = lineage::held_aside(session, name, &current)? {
@@ -244,7 +247,14 @@ fn refresh(
         });
     }
     let copies = match &live {
-        Some(live) => lineage::copies(session, name, live, &current),
+        Some(live) => {
+            let holder = lineage::place_owner(session, None, live)?;
+            lineage::copies(
+                live,
+                &current,
+                holder == lineage::PlaceOwner::Slot(name.clone()),
+            )
+        }
         None => Vec::new(),
     };
     let plan = Plan {
@@ -369,18 +379,14 @@ fn store_answer(
         }
         Err(journal) => {
             let stores: Vec<StoreId> = tx.steps().iter().map(|s| s.store().clone()).collect();
-            let applied = session.apply_unjournaled(tx, catalog);
+            drop(catalog);
+            let (done, stopped) = session.apply_unjournaled(tx);
+            let mut written = done.written;
+            written.extend(done.unchanged);
             Err(Error::Unjournaled {
                 journal: Box::new(journal),
-                written: applied.as_ref().map_or_else(
-                    |_| Vec::new(),
-                    |c| {
-                        let mut all = c.written.clone();
-                        all.extend(c.unchanged.iter().cloned());
-                        all
-                    },
-                ),
-                failed: applied.err().map(Box::new),
+                written,
+                failed: stopped.map(Box::new),
                 stores,
             })
         }

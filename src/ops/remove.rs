@@ -54,6 +54,9 @@ pub fn plan(session: &Session<'_>, slot: &SlotRef) -> Result<Removal, Error> {
                 removal.live_kept.push(id);
             }
         }
+    } else if was_active {
+        // The catalog calls it active, but Claude Code holds another login: say so.
+        removal.live_kept = live.held().into_iter().map(|(id, _)| id).collect();
     }
     Ok(removal)
 }
@@ -65,7 +68,7 @@ fn signs_out(session: &Session<'_>, name: &SlotName, live: &Live) -> Result<bool
         .read(&archive)?
         .and_then(|blob| Credentials::parse(blob.as_bytes()).ok());
     Ok(match archived {
-        Some(archived) => lineage::is_live_here(session, name, live, &archived),
+        Some(archived) => lineage::is_live_here(session, name, live, &archived)?,
         None => lineage::place_slot(session.catalog(), &session.place()).as_ref() == Some(name),
     })
 }

@@ -317,14 +317,13 @@ impl<'a> Session<'a> {
         self.follow(result, catalog)
     }
 
-    /// Applies `tx` without a journal entry (see [`engine::apply_unjournaled`]).
-    pub fn apply_unjournaled(
-        &mut self,
-        tx: Transaction,
-        catalog: Option<CatalogFile>,
-    ) -> Result<Commit, Error> {
-        let result = engine::apply_unjournaled(self.stores, tx, &mut self.locks.for_engine());
-        self.follow(result, catalog)
+    /// Applies `tx` without a journal entry (see [`engine::apply_unjournaled`]):
+    /// what was done, and what stopped it.
+    pub fn apply_unjournaled(&mut self, tx: Transaction) -> (Commit, Option<Error>) {
+        let done = engine::apply_unjournaled(self.stores, tx, &mut self.locks.for_engine());
+        // What is on disk is whatever got written: read it again.
+        let reread = self.reload_catalog();
+        (done.0, done.1.or(reread.err()))
     }
 
     /// Makes sure no journal entry is pending before a change that cannot be undone
@@ -353,7 +352,17 @@ impl<'a> Session<'a> {
         result: Result<Commit, Error>,
         catalog: Option<CatalogFile>,
     ) -> Result<Commit, Error> {
+        if let Ok(commit) = &result {
+            self.notes
+                .extend(commit.left.iter().cloned().map(Note::Left));
+        }
         match (result, catalog) {
+            (Ok(commit), _) if commit.left.iter().any(|l| l.store == StoreId::Catalog) => {
+                // Another program changed the catalog and the step was skipped: what is
+                // on disk is theirs.
+                self.reload_catalog()?;
+                Ok(commit)
+            }
             (Ok(commit), Some(new)) => {
                 self.on_disk = Some(Blob::from(new.as_bytes()));
                 self.catalog = new;

@@ -335,13 +335,19 @@ fn logins(
     mut held: Option<&mut Vec<(SlotName, PathBuf)>>,
 ) -> Result<Vec<SlotLogin>, Error> {
     let catalog = session.catalog();
-    let here = lineage::place_slot(catalog, &session.place());
-    let live = match here {
-        Some(_) => Live::read(session.stores())?,
-        None => Live {
-            keychain: None,
-            file: None,
-        },
+    // Which slot this place holds, by its own content where that tells (told
+    // without the network, and without reading every archive twice: the login's
+    // account, the place's record for slots of one account); else the record.
+    let live = Live::read(session.stores())?;
+    let primary = live
+        .primary()
+        .and_then(|(_, blob)| Credentials::parse(blob.as_bytes()).ok());
+    let here = match primary.map(|login| lineage::owner_by_account(session, None, &login)) {
+        Some(lineage::PlaceOwner::Slot(slot)) => Some(slot),
+        Some(lineage::PlaceOwner::Nobody) => None,
+        Some(lineage::PlaceOwner::Unknown { .. }) | None => {
+            lineage::place_slot(catalog, &session.place())
+        }
     };
     let aside = match held {
         Some(_) => session.journal().attention_entries()?,

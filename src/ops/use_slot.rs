@@ -119,6 +119,9 @@ fn switch(
     if let Some(record) = lineage::place_record(place, target, ready.login.refresh_token()) {
         catalog = catalog.set_place(record)?;
     }
+    if let (Some(current), Some(_)) = (&current, &archived) {
+        catalog = lineage::revived(catalog, &current.owner, &current.login)?;
+    }
     let tx = session.catalog_step(tx, &catalog)?;
     let commit = session.commit(tx, Some(catalog))?;
     Ok(Switched {
@@ -178,8 +181,9 @@ fn live_login(
             slots,
         }),
         Owner::Unknown { email } => Err(Error::UnknownLogin { email }),
-        Owner::Undetermined => Err(Error::UnidentifiedLogin {
+        Owner::Undetermined { refused } => Err(Error::UnidentifiedLogin {
             origin: origin(&id),
+            refused,
         }),
     }
 }
@@ -226,6 +230,9 @@ fn already(
         if let Some(record) = record {
             catalog = catalog.set_place(record)?;
         }
+        if step {
+            catalog = lineage::revived(catalog, &target, &current.login)?;
+        }
         let tx = session.catalog_step(tx, &catalog)?;
         session.commit(tx, Some(catalog))?;
     }
@@ -262,6 +269,14 @@ fn ready_target(
                 since_ms,
             });
         }
+    }
+    // Claude Code would send the archive's token: never one older than a login of
+    // the slot we hold aside.
+    if let Some(entry) = lineage::held_aside(session, target, &login)? {
+        return Err(Error::HeldAside {
+            slot: target.clone(),
+            entry,
+        });
     }
     if login.expires_at_ms().saturating_sub(session.now()) >= USE_MARGIN_MS {
         return Ok(Ready {
@@ -304,7 +319,7 @@ fn read_target(session: &Session<'_>, target: &SlotName) -> Result<(Blob, Creden
 
 /// Puts the target's recorded `oauthAccount` into Claude Code's settings file, when
 /// both exist (see `claude_json`); after the transaction, under `.claude.json.lock`
-/// alone (the last lock of the order).
+/// (the last lock of the order, taken while the refresh locks are still held).
 fn show_account(session: &Session<'_>, target: &SlotName) -> Result<bool, Error> {
     let slot = session.catalog().get(target);
     let Some(text) = slot.and_then(|s| s.oauth_account.as_deref()) else {

@@ -140,7 +140,10 @@ impl Backend {
 
 impl Stores for Backend {
     fn open(&self, id: &StoreId) -> Option<Box<dyn Store + '_>> {
-        self.open_at(id, &self.place())
+        match id {
+            StoreId::ClaudeKeychain | StoreId::ClaudeFile => self.claude_store(id, &self.place()),
+            _ => self.open_at(id, &self.place()),
+        }
     }
 
     fn place(&self) -> Place {
@@ -151,6 +154,9 @@ impl Stores for Backend {
     fn open_at(&self, id: &StoreId, place: &Place) -> Option<Box<dyn Store + '_>> {
         match id {
             StoreId::Archive(slot) => Some(self.archive(slot)),
+            // A journal entry may name a place since removed or unmounted: nothing
+            // there can be locked or written, so it has no store here.
+            StoreId::ClaudeKeychain | StoreId::ClaudeFile if place.is_gone() => None,
             StoreId::ClaudeKeychain | StoreId::ClaudeFile => self.claude_store(id, place),
             StoreId::Catalog => Some(self.file(id, self.paths.catalog(), DirPolicy::Private)),
         }

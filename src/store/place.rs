@@ -36,6 +36,25 @@ impl Place {
         }
     }
 
+    /// The same place with its paths made canonical now (a directory created since
+    /// the place was named, through a link or `..`, now resolves).
+    #[must_use]
+    pub fn canonical(&self) -> Place {
+        Place {
+            claude_dir: canonical(&self.claude_dir),
+            credentials_dir: canonical(&self.credentials_dir),
+            keychain: self.keychain.clone(),
+        }
+    }
+
+    /// Whether the place is gone from this machine: neither its config directory nor
+    /// the directory that would hold it exists (an unmounted volume, a removed
+    /// install). Nothing can be written there, nor locked.
+    pub fn is_gone(&self) -> bool {
+        let parent = self.claude_dir.parent().unwrap_or(&self.claude_dir);
+        !self.claude_dir.exists() && !parent.exists()
+    }
+
     /// Its credentials file.
     pub fn credentials_file(&self) -> PathBuf {
         self.credentials_dir.join(crate::paths::CREDENTIALS_FILE)

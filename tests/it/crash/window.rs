@@ -31,11 +31,12 @@ struct Call {
 
 impl Call {
     fn parse(line: &str) -> Option<Call> {
-        // `<pid> <secs>.<micros> <name>(<args>) = <ret> <<secs>.<micros>>`
-        let mut parts = line.splitn(3, ' ');
-        let _pid = parts.next()?;
-        let at_us = micros(parts.next()?)?;
-        let rest = parts.next()?;
+        // `<pid> <secs>.<micros> <name>(<args>) = <ret> <<secs>.<micros>>` (strace
+        // pads the pid with spaces)
+        let line = line.trim_start();
+        let (_pid, rest) = line.split_once(char::is_whitespace)?;
+        let (at, rest) = rest.trim_start().split_once(' ')?;
+        let at_us = micros(at)?;
         if rest.starts_with('<') || rest.starts_with("+++") || rest.starts_with("---") {
             return None; // a resumed call, an exit or a signal
         }

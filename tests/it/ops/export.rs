@@ -77,12 +77,15 @@ fn an_inactive_slot_goes_into_claude_codes_file_only_with_force() {
         .session(|s| export::run(s, &slot("bob"), None, true))
         .expect("forced");
     assert!(exported.claude_file);
-    assert_eq!(
-        world.text(&StoreId::ClaudeFile),
-        Some(login("bob", "b1", NOW + HOUR))
+    // Bob's login, switched in as `use` does: the machine's own members stay.
+    let switched = format!(
+        r#"{{"claudeAiOauth":{},"mcpOAuth":{{"srv|ada":{{"accessToken":"mcp-ada"}}}},"organizationUuid":"org-bob"}}"#,
+        super::oauth("bob", "b1", NOW + HOUR)
     );
+    assert_eq!(world.text(&StoreId::ClaudeFile), Some(switched));
     // The login it replaced went into its own slot first.
     assert_eq!(world.text(&archive("ada")), Some(rotated));
+    assert_eq!(world.catalog().active, Some(name("bob")));
 }
 
 #[test]
