@@ -12,6 +12,16 @@
 //! refresh token sent again), `two_slots` (7: two slots of one account), `odd_grant`
 //! (8: a 2xx answer with a new refresh token but a missing field).
 //!
+//! Regressions found by the review of those fixes, each failing before its fix:
+//! `export_switch` (`export` of the active slot during Claude Code's refresh; `export
+//! --force` keeping the `mcpOAuth` Claude Code wrote), `outgoing_login` (`use` killed
+//! before its writes, then Claude Code refreshes the outgoing login), `second_install`
+//! (a second `CLAUDE_CONFIG_DIR` holding another slot's login than the active one),
+//! `held_aside` (`use` of a slot whose newer login waits in `journal/attention/`),
+//! `linked_place` (a config directory named through a link before it exists),
+//! `vanished_place` (a pending entry whose place was removed) and `legacy_dead_mark`
+//! (a dead mark without a fingerprint, then a new login archived).
+//!
 //! No timing is asserted: where a test lets the binary run while the stand-in holds
 //! Claude Code's locks, the stand-in waits (bounded) for the binary to reach a point,
 //! then releases; what is checked is where each account's newest token ended up.
@@ -19,11 +29,18 @@
 mod concurrent_write;
 mod dead_login;
 mod export_lock;
+mod export_switch;
 mod full_disk;
+mod held_aside;
 mod interrupted_use;
+mod legacy_dead_mark;
+mod linked_place;
 mod odd_grant;
+mod outgoing_login;
 mod replay_lock;
+mod second_install;
 mod two_slots;
+mod vanished_place;
 
 use std::fs;
 use std::path::PathBuf;

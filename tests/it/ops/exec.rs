@@ -146,3 +146,57 @@ fn exec_of_a_command_that_cannot_start_is_an_error_naming_it() {
     assert!(err.contains("/nonexistent/program"), "{err}");
     assert!(!err.contains("sk-ant-"), "{err}");
 }
+
+/// A 200 answer that rotates the refresh token (`sk-ant-ort01-R-<tag>`) but carries
+/// no access token.
+fn grant_without_access_token(tag: &str) -> String {
+    format!(
+        r#"{{"token_type":"Bearer","refresh_token":"sk-ant-ort01-R-{tag}","expires_in":28800,"scope":"user:inference user:profile"}}"#
+    )
+}
+
+#[test]
+fn exec_never_hands_out_an_empty_access_token_when_the_refreshes_answer_without_one() {
+    let odd = vec![
+        json(200, &grant_without_access_token("a2")),
+        json(200, &grant_without_access_token("a3")),
+    ];
+    let (home, server, _) = two_slots(2 * MINUTE, odd);
+    let script = r#"printf "[%s]" "$CLAUDE_CODE_OAUTH_TOKEN""#;
+    let out = run(&home, &server, &["exec", "ada", "--", "sh", "-c", script]);
+    assert_ne!(stdout(&out), "[]", "the command got an empty access token");
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "", "the command must not run");
+    let archive = home
+        .path()
+        .join(".local/share/claude-token-cli/keystore/ada.json");
+    let archived = std::fs::read_to_string(archive).unwrap();
+    assert!(
+        archived.contains("sk-ant-ort01-R-a3"),
+        "the newest refresh token is stored"
+    );
+}
+
+#[test]
+fn exec_refreshes_again_when_the_first_answer_has_no_access_token_and_hands_out_the_second() {
+    let replies = vec![
+        json(200, &grant_without_access_token("a2")),
+        json(200, &grant_body("a3")),
+    ];
+    let (home, server, _) = two_slots(2 * MINUTE, replies);
+    let script = r#"printf "[%s]" "$CLAUDE_CODE_OAUTH_TOKEN""#;
+    let out = run(&home, &server, &["exec", "ada", "--", "sh", "-c", script]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "[sk-ant-oat01-A-a3]");
+    server.request(); // the two profile calls of `add`
+    server.request();
+    assert_eq!(
+        sent_refresh_token(&server.request().body),
+        "sk-ant-ort01-R-a1"
+    );
+    assert_eq!(
+        sent_refresh_token(&server.request().body),
+        "sk-ant-ort01-R-a2",
+        "the second refresh sends the token the first answer rotated in"
+    );
+}

@@ -4,12 +4,14 @@
 
 use std::os::unix::fs::PermissionsExt;
 
-use claude_token::cli::SlotRef;
+use claude_token::cli::{RefreshTarget, SlotRef};
 use claude_token::ops::export::{self, From};
+use claude_token::ops::refresh;
 use claude_token::store::StoreId;
 use claude_token::Error;
 
-use super::{archive, login, name, World, HOUR, NOW};
+use super::{archive, client, grant_body, login, name, sent_refresh_token, World, HOUR, NOW};
+use crate::server::{json, Server};
 
 fn slot(text: &str) -> SlotRef {
     SlotRef::Name(name(text))
@@ -101,4 +103,48 @@ fn a_login_without_a_slot_is_never_replaced_even_with_force() {
         world.text(&StoreId::ClaudeFile),
         Some(login("cy", "c1", NOW + HOUR))
     );
+}
+
+#[test]
+fn forced_export_beside_a_keychain_login_keeps_the_catalog_and_refresh_adopts_its_rotation() {
+    let world = World::mac();
+    world.with_slots(
+        &[
+            ("ada", "ada", "a1", NOW + HOUR),
+            ("bob", "bob", "b1", NOW + HOUR),
+        ],
+        Some("ada"),
+    );
+    world.put(&StoreId::ClaudeKeychain, &login("ada", "a1", NOW + HOUR));
+    world.put(&StoreId::ClaudeFile, &login("ada", "a1", NOW + HOUR));
+    let exported = world
+        .session(|s| export::run(s, &slot("bob"), None, true))
+        .expect("forced");
+    assert!(exported.claude_file);
+    assert!(
+        exported.keychain_first,
+        "Claude Code reads its Keychain item (ada's login) before the file"
+    );
+    assert_eq!(
+        world.catalog().active,
+        Some(name("ada")),
+        "Claude Code goes on using ada's login from its Keychain item"
+    );
+    // Claude Code rotates the login it uses, in its Keychain item.
+    world.put(
+        &StoreId::ClaudeKeychain,
+        &login("ada", "a2", NOW + 2 * HOUR),
+    );
+    let server = Server::tls("localhost", vec![json(200, &grant_body("a3"))]);
+    let target = RefreshTarget::One(slot("ada"));
+    let results = world
+        .session(|s| refresh::run(s, &client(&server), &target, true))
+        .expect("ada exists");
+    assert_eq!(
+        sent_refresh_token(&server.request().body),
+        "sk-ant-ort01-R-a2",
+        "refresh ada sent the archive's token, which Claude Code had spent"
+    );
+    assert!(results[0].outcome.is_ok(), "{:?}", results[0].outcome);
+    assert!(world.text(&archive("ada")).unwrap().contains("R-a3"));
 }

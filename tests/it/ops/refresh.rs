@@ -221,6 +221,43 @@ fn a_newer_live_login_nobody_can_place_stops_the_refresh_before_any_request() {
 }
 
 #[test]
+fn a_newer_live_login_whose_token_the_profile_service_refuses_is_not_blamed_on_the_network() {
+    let world = World::linux();
+    world.with_slots(&[("ada", "ada", "a1", NOW + HOUR)], Some("ada"));
+    world.put(&StoreId::ClaudeFile, &anonymous_login("z9", NOW + 2 * HOUR));
+    let refused = r#"{"type":"error","error":{"type":"authentication_error","message":"OAuth token has expired."}}"#;
+    let server = Server::tls("localhost", vec![json(401, refused)]);
+    let err = world
+        .session(|s| {
+            refresh::slot(
+                s,
+                &client(&server),
+                &name("ada"),
+                refresh::Options {
+                    force: true,
+                    live: true,
+                },
+            )
+        })
+        .unwrap_err();
+    assert!(matches!(err, Error::UnidentifiedLogin { .. }), "{err:?}");
+    assert_eq!(err.exit_code(), 4);
+    let hint = err.hint().expect("a hint");
+    assert!(
+        !hint.contains("network"),
+        "the profile service answered (401): the network is fine, yet the hint says: {hint}"
+    );
+    assert!(hint.contains("refused"), "{hint}");
+    assert_eq!(
+        server.request().target,
+        "/api/oauth/profile",
+        "the one request is the profile call"
+    );
+    assert!(!server.got_another_request(), "no refresh token was sent");
+    assert_eq!(world.stores.writes(), []);
+}
+
+#[test]
 fn no_active_slot_is_a_usage_error() {
     let world = World::linux();
     world.with_slots(&[("ada", "ada", "a1", NOW + HOUR)], None);
