@@ -20,11 +20,10 @@ use crate::creds::Credentials;
 use crate::error::exit;
 use crate::oauth;
 use crate::redact::Secret;
-use crate::store::StoreId;
 use crate::Error;
 
 use super::refresh::{self, Outcome};
-use super::{origin, parse_login, Session};
+use super::{read_archive, Session};
 
 /// A token that expires within this many milliseconds (5 min, as Claude Code's own
 /// margin) is refreshed before it is handed out.
@@ -77,11 +76,7 @@ fn run_once(
     };
     // Every outcome above leaves the slot's newest login in its archive (an adopted
     // rotation of Claude Code's is archived too).
-    let id = StoreId::Archive(name.clone());
-    let blob = session.read(&id)?.ok_or_else(|| Error::NoLogin {
-        origin: origin(&id),
-    })?;
-    let login = parse_login(&id, &blob)?;
+    let (_, login) = read_archive(session, &name)?;
     match refresh_failed {
         Some(err) if login.expires_at_ms() <= session.now() => Err(err),
         // An answer without a usable access token left the login to be refreshed

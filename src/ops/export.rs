@@ -23,7 +23,7 @@ use crate::{fs, Error};
 use super::identity::{self, Owner};
 use super::lineage::{self, PlaceOwner};
 use super::live::Live;
-use super::{origin, parse_login, Session};
+use super::{origin, read_archive, Session};
 
 /// Where the bytes came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,11 +106,7 @@ fn keychain_holds_login(live: &Live) -> bool {
 /// and it is no older than the archive, else the archive. An entry set aside holding
 /// a newer login of the slot stops it (the archive's token would be an older one).
 fn slot_bytes(session: &Session<'_>, name: &SlotName, live: &Live) -> Result<(Blob, From), Error> {
-    let id = StoreId::Archive(name.clone());
-    let blob = session.read(&id)?.ok_or_else(|| Error::NoLogin {
-        origin: origin(&id),
-    })?;
-    let archived = parse_login(&id, &blob)?;
+    let (blob, archived) = read_archive(session, name)?;
     if let Some((_, live_blob)) = live.primary() {
         if let Ok(login) = Credentials::parse(live_blob.as_bytes()) {
             let own = lineage::owner_of(session, None, &login)? == PlaceOwner::Slot(name.clone());

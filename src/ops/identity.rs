@@ -154,6 +154,25 @@ pub fn by_account(catalog: &Catalog, identity: &Identity) -> Owner {
     }
 }
 
+/// Whether `identity` is `slot`'s account and organization, by the rules of
+/// [`by_account`] for that one slot.
+pub fn is_account_of(slot: &Slot, identity: &Identity) -> bool {
+    let by_uuid = identity.account_uuid.as_deref().is_some_and(|uuid| {
+        slot.account_uuid
+            .as_deref()
+            .is_some_and(|known| known.eq_ignore_ascii_case(uuid))
+    });
+    let by_email = identity.email.as_deref().is_some_and(|email| {
+        !email.is_empty()
+            && slot
+                .email
+                .as_deref()
+                .is_some_and(|known| known.eq_ignore_ascii_case(email))
+            && compatible_uuid(slot, identity)
+    });
+    (by_uuid || by_email) && same_organization(slot, identity)
+}
+
 /// The identity a profile answer gives, with the blob's organization as a fallback.
 pub fn from_profile(profile: &Profile, blob: &Credentials) -> Identity {
     let organization = profile.organization.as_ref();

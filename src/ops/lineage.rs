@@ -22,7 +22,7 @@ use crate::redact::Secret;
 use crate::store::{Blob, Place, StoreId};
 use crate::Error;
 
-use super::identity::{self, Owner};
+use super::identity;
 use super::live::Live;
 use super::{origin, Session};
 
@@ -57,11 +57,7 @@ pub fn place_record(place: &Place, slot: &SlotName, token: &Secret) -> Option<Pl
 /// Whether `identity` is `slot`'s account and organization (account uuid, else email
 /// ignoring ASCII case; organizations must not differ when both are known).
 pub fn is_slots_account(slot: &Slot, identity: &Identity) -> bool {
-    let one = Catalog {
-        slots: vec![slot.clone()],
-        ..Catalog::default()
-    };
-    matches!(identity::by_account(&one, identity), Owner::Slot(_))
+    identity::is_account_of(slot, identity)
 }
 
 /// The slots of the account and organization `identity` names, in catalog order.

@@ -94,6 +94,17 @@ pub fn parse_login(id: &StoreId, blob: &Blob) -> Result<Credentials, Error> {
     })
 }
 
+/// Slot `name`'s archived login, as bytes and as a login; none, or one that is not a
+/// good login, is an error naming the archive.
+pub fn read_archive(session: &Session<'_>, name: &SlotName) -> Result<(Blob, Credentials), Error> {
+    let id = StoreId::Archive(name.clone());
+    let blob = session.read(&id)?.ok_or_else(|| Error::NoLogin {
+        origin: origin(&id),
+    })?;
+    let login = parse_login(&id, &blob)?;
+    Ok((blob, login))
+}
+
 /// A store that must exist on every platform (archives, Claude Code's file, the
 /// catalog); the error is a bug, never a user's fault.
 fn missing_store(id: &StoreId) -> Error {

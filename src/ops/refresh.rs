@@ -36,7 +36,7 @@ use crate::Error;
 
 use super::lineage::{self, Copy};
 use super::live::Live;
-use super::{origin, parse_login, Session};
+use super::{read_archive, Session};
 
 /// A slot is refreshed when fewer than this many milliseconds (7 h) remain.
 pub const REFRESH_MARGIN_MS: i64 = 7 * 60 * 60 * 1000;
@@ -185,16 +185,6 @@ pub fn slot_within(
     } else {
         run(session)
     }
-}
-
-/// The slot's archive, as bytes and as a login.
-fn read_archive(session: &Session<'_>, name: &SlotName) -> Result<(Blob, Credentials), Error> {
-    let id = StoreId::Archive(name.clone());
-    let blob = session.read(&id)?.ok_or_else(|| Error::NoLogin {
-        origin: origin(&id),
-    })?;
-    let login = parse_login(&id, &blob)?;
-    Ok((blob, login))
 }
 
 /// The refresh itself, with Claude Code's refresh locks of `place` held when the slot

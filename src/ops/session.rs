@@ -143,6 +143,8 @@ pub struct Session<'a> {
     notes: Vec<Note>,
     /// Claude Code's refresh locks this session holds, by place.
     locks: PlaceLockSet,
+    /// This environment's place, named once (naming it resolves paths).
+    place: std::cell::OnceCell<Place>,
 }
 
 impl fmt::Debug for Session<'_> {
@@ -190,6 +192,7 @@ impl<'a> Session<'a> {
             on_disk,
             notes,
             locks,
+            place: std::cell::OnceCell::new(),
         })
     }
 
@@ -203,9 +206,17 @@ impl<'a> Session<'a> {
         self.locks.timings()
     }
 
-    /// The place of this environment's Claude Code.
+    /// The place of this environment's Claude Code (named once its directories exist:
+    /// until then a later look may resolve them differently).
     pub fn place(&self) -> Place {
-        self.stores.place()
+        if let Some(place) = self.place.get() {
+            return place.clone();
+        }
+        let place = self.stores.place();
+        if place.claude_dir.exists() && place.credentials_dir.exists() {
+            let _ = self.place.set(place.clone());
+        }
+        place
     }
 
     /// Runs `body` holding Claude Code's refresh locks of `place` (taken after the

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use std::thread;
 
-use crate::catalog::{Catalog, RefreshOutcome, Slot, UsageSnapshot, UsageWindow};
+use crate::catalog::{Catalog, RefreshOutcome, Slot, TokenFingerprint, UsageSnapshot, UsageWindow};
 use crate::cli::SlotName;
 use crate::creds::{same_lineage, Credentials};
 use crate::engine::Transaction;
@@ -362,16 +362,20 @@ fn logins(
         let archived = session
             .read(&StoreId::Archive(slot.name.clone()))?
             .and_then(|blob| Credentials::parse(blob.as_bytes()).ok());
-        let dead_base = archived.clone();
+        let refused = archived
+            .as_ref()
+            .and_then(|a| lineage::refused(slot, a))
+            .map(|(_, fingerprint)| fingerprint);
         let login = if here.as_ref() == Some(&slot.name) {
             live_or(session, slot, &live, archived)?
         } else {
             archived
         };
-        let dead = match (&dead_base, &login) {
-            (Some(base), Some(login)) => lineage::dead_since(slot, base, login).is_some(),
-            _ => false,
-        };
+        let dead = refused.is_some_and(|refused| {
+            login
+                .as_ref()
+                .is_some_and(|l| TokenFingerprint::of(l.refresh_token()) == refused)
+        });
         if let (Some(held), Some(login)) = (held.as_deref_mut(), &login) {
             if let Some(entry) = lineage::held_aside_in(&aside, &slot.name, login) {
                 held.push((slot.name.clone(), entry));

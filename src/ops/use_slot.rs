@@ -35,7 +35,7 @@ use super::identity::{self, Owner};
 use super::lineage;
 use super::live::Live;
 use super::refresh::{self, Outcome};
-use super::{origin, parse_login, Session, SlotSummary};
+use super::{origin, read_archive, Session, SlotSummary};
 
 /// A target whose access token expires within this many milliseconds (5 min) is
 /// refreshed before the switch.
@@ -261,7 +261,7 @@ fn ready_target(
     client: &oauth::Client,
     target: &SlotName,
 ) -> Result<Ready, Error> {
-    let (blob, login) = read_target(session, target)?;
+    let (blob, login) = read_archive(session, target)?;
     if let Some(slot) = session.catalog().get(target) {
         if let Some(since_ms) = lineage::dead_since(slot, &login, &login) {
             return Err(Error::DeadLogin {
@@ -299,22 +299,13 @@ fn ready_target(
         Err(err) if err.exit_code() == crate::error::exit::UNAVAILABLE => (false, Some(err)),
         Err(err) => return Err(err),
     };
-    let (blob, login) = read_target(session, target)?;
+    let (blob, login) = read_archive(session, target)?;
     Ok(Ready {
         blob,
         login,
         refreshed,
         refresh_failed,
     })
-}
-
-fn read_target(session: &Session<'_>, target: &SlotName) -> Result<(Blob, Credentials), Error> {
-    let id = StoreId::Archive(target.clone());
-    let blob = session.read(&id)?.ok_or_else(|| Error::NoLogin {
-        origin: origin(&id),
-    })?;
-    let login = parse_login(&id, &blob)?;
-    Ok((blob, login))
 }
 
 /// Puts the target's recorded `oauthAccount` into Claude Code's settings file, when

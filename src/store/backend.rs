@@ -83,13 +83,14 @@ impl Backend {
 
     /// Claude Code's store `id` at `place`.
     fn claude_store(&self, id: &StoreId, place: &Place) -> Option<Box<dyn Store + '_>> {
-        let lock = self.storage_lock(&place.credentials_dir);
         if *id == StoreId::ClaudeKeychain {
             let keychains = self.macos_keychains()?;
             let item = place.keychain.as_ref()?;
+            let lock = self.storage_lock(&place.credentials_dir);
             let store = ClaudeKeychainStore::new(item, keychains.security.as_ref());
             return Some(Box::new(store.with_write_lock(lock)));
         }
+        let lock = self.storage_lock(&place.credentials_dir);
         let path = place.credentials_file();
         let store = FileStore::new(id.clone(), path, DirPolicy::ClaudeCode);
         let store = store.with_notices(self.notices.clone());
@@ -141,8 +142,19 @@ impl Backend {
 impl Stores for Backend {
     fn open(&self, id: &StoreId) -> Option<Box<dyn Store + '_>> {
         match id {
-            StoreId::ClaudeKeychain | StoreId::ClaudeFile => self.claude_store(id, &self.place()),
-            _ => self.open_at(id, &self.place()),
+            StoreId::Archive(slot) => Some(self.archive(slot)),
+            // This environment's own place, as its variables name it (no paths
+            // resolved: opening a store must stay cheap, `list` opens them all).
+            StoreId::ClaudeKeychain | StoreId::ClaudeFile => {
+                let item = self.macos_keychains().map(|k| k.claude_item.clone());
+                let place = Place {
+                    claude_dir: self.paths.claude_dir.clone(),
+                    credentials_dir: self.paths.credentials_dir.clone(),
+                    keychain: item,
+                };
+                self.claude_store(id, &place)
+            }
+            StoreId::Catalog => Some(self.file(id, self.paths.catalog(), DirPolicy::Private)),
         }
     }
 
@@ -153,12 +165,11 @@ impl Stores for Backend {
 
     fn open_at(&self, id: &StoreId, place: &Place) -> Option<Box<dyn Store + '_>> {
         match id {
-            StoreId::Archive(slot) => Some(self.archive(slot)),
             // A journal entry may name a place since removed or unmounted: nothing
             // there can be locked or written, so it has no store here.
             StoreId::ClaudeKeychain | StoreId::ClaudeFile if place.is_gone() => None,
             StoreId::ClaudeKeychain | StoreId::ClaudeFile => self.claude_store(id, place),
-            StoreId::Catalog => Some(self.file(id, self.paths.catalog(), DirPolicy::Private)),
+            _ => self.open(id),
         }
     }
 }

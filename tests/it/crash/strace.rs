@@ -7,6 +7,7 @@
 //! covers every state-changing call the operation makes. Slow (hundreds of runs), so
 //! ignored: `.ci/strace-crash.sh` installs strace and runs it by name.
 
+use std::ffi::OsString;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Output};
 use std::time::Instant;
@@ -37,12 +38,12 @@ const SET: [&str; 15] = [
     "ftruncate",
 ];
 
-/// `scenario`'s command under strace, killed at the `nth` call of `syscall`.
-fn traced(world: &World, scenario: Scenario, syscall: &str, nth: u32) -> Output {
-    let inner = world.command(scenario.args());
+/// The binary with `args` in `world`, run by strace with `options` (its environment
+/// only, none of ours).
+pub fn under_strace(world: &World, args: &[&str], options: &[OsString]) -> Output {
+    let inner = world.command(args);
     let mut cmd = Command::new("strace");
-    cmd.args(["-f", "-o", "/dev/null", "-e"])
-        .arg(format!("inject={syscall}:signal=KILL:when={nth}"))
+    cmd.args(options)
         .arg("--")
         .arg(inner.get_program())
         .args(inner.get_args())
@@ -53,6 +54,13 @@ fn traced(world: &World, scenario: Scenario, syscall: &str, nth: u32) -> Output 
         }
     }
     cmd.output().expect("run strace (is it installed?)")
+}
+
+/// `scenario`'s command under strace, killed at the `nth` call of `syscall`.
+fn traced(world: &World, scenario: Scenario, syscall: &str, nth: u32) -> Output {
+    let inject = format!("inject={syscall}:signal=KILL:when={nth}");
+    let options = ["-f", "-o", "/dev/null", "-e", &inject].map(OsString::from);
+    under_strace(world, scenario.args(), &options)
 }
 
 /// Kills `scenario` at each call of `syscall`; returns how many kills it made.

@@ -12,9 +12,11 @@
 //! Nothing is asserted about time (this machine's timings drift). Ignored:
 //! `.ci/strace-crash.sh` runs the strace one, the benchmarks step the other (release).
 
+use std::ffi::OsString;
 use std::fs;
 
 use super::scenario::Scenario;
+use super::strace::under_strace;
 use crate::support::stderr;
 
 /// Runs measured.
@@ -107,20 +109,11 @@ fn crash_window_between_the_answer_and_the_journal_fsync() {
     for run in 0..RUNS {
         let world = Scenario::RefreshActive.set_up();
         let trace = world.home.path().join("refresh.strace");
-        let inner = world.command(&["refresh", "--force"]);
-        let mut cmd = std::process::Command::new("strace");
-        cmd.args(["-f", "-ttt", "-T", "-yy", "-o"])
-            .arg(&trace)
-            .arg("--")
-            .arg(inner.get_program())
-            .args(inner.get_args())
-            .env_clear();
-        for (key, value) in inner.get_envs() {
-            if let Some(value) = value {
-                cmd.env(key, value);
-            }
-        }
-        let out = cmd.output().expect("run strace (is it installed?)");
+        let mut options = ["-f", "-ttt", "-T", "-yy", "-o"]
+            .map(OsString::from)
+            .to_vec();
+        options.push(trace.clone().into_os_string());
+        let out = under_strace(&world, &["refresh", "--force"], &options);
         assert_eq!(out.status.code(), Some(0), "run {run}: {}", stderr(&out));
         let text = fs::read_to_string(&trace).unwrap();
         let calls: Vec<Call> = text.lines().filter_map(Call::parse).collect();

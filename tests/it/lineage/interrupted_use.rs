@@ -4,12 +4,9 @@
 //! (it holds a newer login of the same lineage), so nothing needs attention and the
 //! next refresh sends no spent token.
 
-use std::os::unix::process::ExitStatusExt;
-
-use claude_token::crash;
 use claude_token::json::{self, Value};
 
-use super::age_claude_code_locks;
+use super::use_ada_killed_at;
 use crate::crash::scenario::Scenario;
 use crate::stand_in::StandIn;
 use crate::support::{stderr, stdout};
@@ -17,17 +14,7 @@ use crate::support::{stderr, stdout};
 #[test]
 fn use_killed_before_its_catalog_step_then_claude_code_refreshes_replays_cleanly() {
     let world = Scenario::Use.set_up();
-    let killed = world
-        .command(&["use", "ada"])
-        .env(crash::ENV, "applied:claude-file")
-        .output()
-        .expect("run claude-token");
-    assert_eq!(
-        killed.status.signal(),
-        Some(libc::SIGKILL),
-        "use ada was not killed"
-    );
-    age_claude_code_locks(&world);
+    use_ada_killed_at(&world, "applied:claude-file");
     let report = StandIn::on(&world.home, &world.fake)
         .refresh()
         .run()

@@ -46,7 +46,7 @@ use std::fs;
 use std::path::PathBuf;
 use std::process::{Child, Output};
 use std::thread;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use claude_token::json;
 
@@ -166,19 +166,24 @@ fn assert_no_login_lost(world: &World, label: &str) {
 
 /// A killed claude-token leaves Claude Code's lock directories behind; by Claude
 /// Code's own rule they become breakable once their mtime is older than the stale
-/// time. Rather than wait a minute, their mtimes are moved two minutes back.
+/// time: the crash harness moves them back instead of waiting.
 fn age_claude_code_locks(world: &World) {
-    let claude = world.home.path().join(".claude");
-    let locks = [
-        claude.join(".oauth_refresh.lock"),
-        claude.join(".storage-write.lock"),
-        world.home.path().join(".claude.lock"),
-    ];
-    let past = SystemTime::now() - Duration::from_secs(120);
-    for lock in locks {
-        if let Ok(dir) = fs::File::open(&lock) {
-            dir.set_times(fs::FileTimes::new().set_modified(past))
-                .unwrap();
-        }
-    }
+    crate::crash::check::age_claude_code_locks(world);
+}
+
+/// Runs `use ada` in `world` killed at the crash point `at` (asserting it was), then
+/// lets Claude Code's stale-lock rule apply to what it left behind.
+fn use_ada_killed_at(world: &World, at: &str) {
+    let killed = world
+        .command(&["use", "ada"])
+        .env(claude_token::crash::ENV, at)
+        .output()
+        .expect("run claude-token");
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&killed.status),
+        Some(libc::SIGKILL),
+        "use ada was not killed at {at}: {}",
+        crate::support::stderr(&killed)
+    );
+    age_claude_code_locks(world);
 }

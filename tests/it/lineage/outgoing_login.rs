@@ -4,11 +4,7 @@
 //! from the place: the next refresh of bob sends the token Claude Code rotated, never
 //! the spent one in bob's archive.
 
-use std::os::unix::process::ExitStatusExt;
-
-use claude_token::crash;
-
-use super::{age_claude_code_locks, archive, assert_no_login_lost, newest};
+use super::{archive, assert_no_login_lost, newest, use_ada_killed_at};
 use crate::crash::scenario::Scenario;
 use crate::stand_in::StandIn;
 use crate::support::stderr;
@@ -16,18 +12,7 @@ use crate::support::stderr;
 #[test]
 fn use_killed_then_claude_code_refreshing_the_outgoing_login_sends_no_spent_token() {
     let world = Scenario::Use.set_up(); // bob live and active
-    let killed = world
-        .command(&["use", "ada"])
-        .env(crash::ENV, "journal-written#1")
-        .output()
-        .expect("run claude-token");
-    assert_eq!(
-        killed.status.signal(),
-        Some(libc::SIGKILL),
-        "use ada was not killed: {}",
-        stderr(&killed)
-    );
-    age_claude_code_locks(&world);
+    use_ada_killed_at(&world, "journal-written#1");
     let report = StandIn::on(&world.home, &world.fake)
         .refresh()
         .run()

@@ -4,12 +4,9 @@
 //! refreshes the live login: the replay waits, and Claude Code's new tokens are saved.
 
 use std::cell::RefCell;
-use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Stdio};
 
-use claude_token::crash;
-
-use super::{age_claude_code_locks, assert_no_login_lost, finish, let_run, HOLD};
+use super::{assert_no_login_lost, finish, let_run, use_ada_killed_at, HOLD};
 use crate::crash::scenario::Scenario;
 use crate::stand_in::StandIn;
 use crate::support::stderr;
@@ -17,17 +14,7 @@ use crate::support::stderr;
 #[test]
 fn replay_waits_for_claude_codes_refresh_and_loses_no_login() {
     let world = Scenario::Use.set_up();
-    let killed = world
-        .command(&["use", "ada"])
-        .env(crash::ENV, "journal-written")
-        .output()
-        .expect("run claude-token");
-    assert_eq!(
-        killed.status.signal(),
-        Some(libc::SIGKILL),
-        "use ada was not killed"
-    );
-    age_claude_code_locks(&world);
+    use_ada_killed_at(&world, "journal-written");
 
     let claude = StandIn::on(&world.home, &world.fake);
     let replay: RefCell<Option<Child>> = RefCell::new(None);
