@@ -9,11 +9,16 @@ use crate::cli::{Format, Global, SlotRef};
 use crate::json::Value;
 use crate::log::Log;
 use crate::ops::export::{self, Exported, From};
-use crate::{term, Error};
+use crate::{oauth, term, Error};
 
 pub fn run(global: &Global, slot: &SlotRef, path: Option<&Path>, force: bool) -> Result<(), Error> {
     let log = Log::new(global.verbosity);
-    let exported = in_session(&log, |session| export::run(session, slot, path, force))?;
+    // Only asked when Claude Code's login names no account (as after its own
+    // refresh): whose it is decides which bytes are the slot's newest.
+    let client = oauth::Client::from_env().ok();
+    let exported = in_session(&log, |session| {
+        export::run(session, client.as_ref(), slot, path, force)
+    })?;
     if exported.keychain_first {
         term::warn(
             "Claude Code reads its Keychain item first and keeps using the login there; \

@@ -77,14 +77,13 @@ fn run_once(
     // Every outcome above leaves the slot's newest login in its archive (an adopted
     // rotation of Claude Code's is archived too).
     let (_, login) = read_archive(session, &name)?;
+    let empty = login.access_token().is_empty();
     match refresh_failed {
-        Some(err) if login.expires_at_ms() <= session.now() => Err(err),
+        Some(err) if empty || login.expires_at_ms() <= session.now() => Err(err),
         // An answer without a usable access token left the login to be refreshed
         // again (its new refresh token is stored): one more try, never an empty token.
-        None if login.access_token().is_empty() && !retried => {
-            run_once(session, client, slot, true)
-        }
-        None if login.access_token().is_empty() => Err(Error::NoAccessToken { slot: name }),
+        None if empty && !retried => run_once(session, client, slot, true),
+        None if empty => Err(Error::NoAccessToken { slot: name }),
         refresh_failed => Ok(handout(name, &login, refreshed, refresh_failed)),
     }
 }

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::{SlotName, SlotRef};
 use crate::creds::{self, Credentials};
 use crate::engine::{Change, Left, Transaction};
+use crate::oauth;
 use crate::redact::Secret;
 use crate::store::{Blob, StoreId};
 use crate::{fs, Error};
@@ -51,6 +52,7 @@ pub struct Exported {
 /// Writes slot `slot`'s login to `path` (default: Claude Code's credentials file).
 pub fn run(
     session: &mut Session<'_>,
+    client: Option<&oauth::Client>,
     slot: &SlotRef,
     path: Option<&Path>,
     force: bool,
@@ -60,7 +62,7 @@ pub fn run(
     let target = path.map_or_else(|| credentials_file.clone(), Path::to_path_buf);
     if !same_file(&target, &credentials_file) {
         let live = Live::read(session.stores())?;
-        let (bytes, from) = slot_bytes(session, &name, &live)?;
+        let (bytes, from) = slot_bytes(session, client, &name, &live)?;
         fs::write_atomic(&target, bytes.as_bytes())?;
         return Ok(Exported {
             slot: name,
@@ -76,13 +78,14 @@ pub fn run(
         // Everything is read under the locks: a refresh of Claude Code's own in
         // flight lands first, and the bytes exported are the newest.
         let live = Live::read(session.stores())?;
-        let active = lineage::place_owner(session, None, &live)? == PlaceOwner::Slot(name.clone());
+        let active =
+            lineage::place_owner(session, client, &live)? == PlaceOwner::Slot(name.clone());
         if !active && !force {
             return Err(Error::WouldSwitch { slot: name.clone() });
         }
-        let (bytes, from) = slot_bytes(session, &name, &live)?;
+        let (bytes, from) = slot_bytes(session, client, &name, &live)?;
         let keychain_first = keychain_holds_login(&live);
-        let left = into_claude_file(session, &live, &name, bytes, keychain_first)?;
+        let left = into_claude_file(session, client, &live, &name, bytes, keychain_first)?;
         Ok(Exported {
             slot: name,
             path: target,
@@ -103,25 +106,62 @@ fn keychain_holds_login(live: &Live) -> bool {
 }
 
 /// The slot's bytes: Claude Code's live login when this place holds the slot's login
-/// and it is no older than the archive, else the archive. An entry set aside holding
-/// a newer login of the slot stops it (the archive's token would be an older one).
-fn slot_bytes(session: &Session<'_>, name: &SlotName, live: &Live) -> Result<(Blob, From), Error> {
+/// (the profile service asked, through `client`, when the blob names no account, as
+/// after Claude Code's own refresh) and it is no older than the archive, else the
+/// archive. A newer live login whose owner cannot be told and that may be the slot's
+/// stops it: the archive's token may be the one Claude Code spent. So does an entry
+/// set aside holding a newer login of the slot than the one exported. So does a newer
+/// login of an account several slots have, `name` among them, when no record tells
+/// which slot it is.
+fn slot_bytes(
+    session: &Session<'_>,
+    client: Option<&oauth::Client>,
+    name: &SlotName,
+    live: &Live,
+) -> Result<(Blob, From), Error> {
     let (blob, archived) = read_archive(session, name)?;
-    if let Some((_, live_blob)) = live.primary() {
-        if let Ok(login) = Credentials::parse(live_blob.as_bytes()) {
-            let own = lineage::owner_of(session, None, &login)? == PlaceOwner::Slot(name.clone());
-            if own && identity::supersedes(&login, &archived) {
-                return Ok((live_blob.clone(), From::Live));
+    let mut chosen = (blob, From::Archive);
+    let mut login = archived.clone();
+    if let Some((id, live_blob)) = live.primary() {
+        if let Ok(candidate) = Credentials::parse(live_blob.as_bytes()) {
+            let newer = identity::supersedes(&candidate, &archived);
+            match lineage::owner_of(session, client, &candidate)? {
+                PlaceOwner::Slot(owner) if owner == *name && newer => {
+                    chosen = (live_blob.clone(), From::Live);
+                    login = candidate;
+                }
+                PlaceOwner::Unknown { refused }
+                    if newer && !creds::same_lineage(&candidate, &archived) =>
+                {
+                    let slot = session.catalog().get(name);
+                    if slot.is_some_and(|s| lineage::may_be_slots(s, &candidate)) {
+                        return Err(Error::UnidentifiedLogin {
+                            origin: origin(&id),
+                            refused,
+                        });
+                    }
+                }
+                PlaceOwner::Several(slots)
+                    if newer
+                        && !creds::same_lineage(&candidate, &archived)
+                        && slots.contains(name) =>
+                {
+                    return Err(Error::AmbiguousLogin {
+                        email: candidate.identity().email.clone(),
+                        slots,
+                    });
+                }
+                _ => {}
             }
         }
     }
-    if let Some(entry) = lineage::held_aside(session, name, &archived)? {
+    if let Some(entry) = lineage::held_aside(session, name, &login)? {
         return Err(Error::HeldAside {
             slot: name.clone(),
             entry,
         });
     }
-    Ok((blob, From::Archive))
+    Ok(chosen)
 }
 
 /// Writes the slot's login `bytes` into Claude Code's credentials file through the
@@ -131,6 +171,7 @@ fn slot_bytes(session: &Session<'_>, name: &SlotName, live: &Live) -> Result<(Bl
 /// slot becomes the active one and this place's recorded slot.
 fn into_claude_file(
     session: &mut Session<'_>,
+    client: Option<&oauth::Client>,
     live: &Live,
     name: &SlotName,
     bytes: Blob,
@@ -140,7 +181,7 @@ fn into_claude_file(
     let mut held = Secret::from("");
     let mut replaced = None;
     if let Some(file) = &live.file {
-        (tx, replaced) = archive_replaced(session, tx, name, file)?;
+        (tx, replaced) = archive_replaced(session, client, tx, name, file)?;
         held = creds::stored_refresh_token(file.as_bytes()).map_err(|source| Error::Creds {
             origin: origin(&StoreId::ClaudeFile),
             source,
@@ -166,10 +207,12 @@ fn into_claude_file(
 }
 
 /// Adds `archive:<owner> = file` when the file holds another slot's login newer than
-/// its archive (and says whose and which); refuses a login that belongs to no slot.
-/// Husks and our own bytes need nothing.
+/// its archive (and says whose and which); refuses a login that belongs to no slot or
+/// whose slot cannot be told (the profile service asked, through `client`, when the
+/// blob names no account). Husks and our own bytes need nothing.
 fn archive_replaced(
     session: &Session<'_>,
+    client: Option<&oauth::Client>,
     tx: Transaction,
     name: &SlotName,
     file: &Blob,
@@ -184,8 +227,8 @@ fn archive_replaced(
             })
         }
     };
-    let recorded = lineage::place_slot(session.catalog(), &session.place());
-    let owner = match owner_without_network(session, &login)?.prefer(recorded.as_ref()) {
+    let recorded = lineage::recorded_slot(session.catalog(), &session.place());
+    let owner = match identity::identify(session, client, &login)?.prefer(recorded.as_ref()) {
         Owner::Slot(owner) => owner,
         Owner::Several(slots) => {
             return Err(Error::AmbiguousLogin {
@@ -215,11 +258,6 @@ fn archive_replaced(
         return Ok((tx, Some((owner, login))));
     }
     Ok((tx, None))
-}
-
-fn owner_without_network(session: &Session<'_>, login: &Credentials) -> Result<Owner, Error> {
-    let identity = login.identity().clone();
-    identity::owner(session, login, &identity)
 }
 
 /// Whether two paths name one file: equal as given, or in the same directory (after

@@ -4,9 +4,9 @@
 //!
 //! Which slot a place holds is read from the place, never trusted from the catalog:
 //! (a) a slot's archive holds the very refresh token; else (b) the login's account
-//! and organization is that of the slot the place's record names (a catalog without
-//! place records: the active slot, trusted on first use); else (c) exactly one slot
-//! has that account and organization. A newer login there (later `expiresAt`) of the
+//! and organization is that of the slot the place's record names (an explicit record:
+//! the active slot never tells apart two slots of one account); else (c) exactly one
+//! slot has that account and organization. A newer login there (later `expiresAt`) of the
 //! slot's is adopted: Claude Code rotated it, or the account signed in again. A refused
 //! token is remembered by fingerprint and never sent again, nor adopted. It reads
 //! stores and may ask the profile service; it never writes.
@@ -26,14 +26,20 @@ use super::identity;
 use super::live::Live;
 use super::{origin, Session};
 
-/// The slot `place` is recorded as holding; without a record, the active slot.
+/// The slot `place` is recorded as holding; without a record, the active slot (what
+/// to show and where to start, never whose a login is).
 pub fn place_slot(catalog: &Catalog, place: &Place) -> Option<SlotName> {
-    let recorded = place_key(place).and_then(|(dir, keychain)| {
+    recorded_slot(catalog, place).or_else(|| catalog.active.clone())
+}
+
+/// The slot `place`'s own record names (written only where the place was seen holding
+/// that slot's login): what tells apart slots of one account.
+pub fn recorded_slot(catalog: &Catalog, place: &Place) -> Option<SlotName> {
+    place_key(place).and_then(|(dir, keychain)| {
         catalog
             .place(&dir, keychain.as_deref())
             .map(|r| r.slot.clone())
-    });
-    recorded.or_else(|| catalog.active.clone())
+    })
 }
 
 /// How the catalog names `place`: its credentials directory as text and its Keychain
@@ -116,15 +122,16 @@ pub enum PlaceOwner {
     /// No login (no store, a husk, bytes nobody can read), or an account no slot has.
     Nobody,
     /// A login whose slot cannot be told: its account is unknown (the blob names none
-    /// and the profile service did not say), or several slots have it and the place
-    /// records none of them. `refused`: the profile service refused its access token
-    /// (the network is fine).
+    /// and the profile service did not say). `refused`: the profile service refused
+    /// its access token (the network is fine).
     Unknown { refused: bool },
+    /// A login of an account several slots have (in catalog order), none of which the
+    /// place's record names: any of them may be its owner.
+    Several(Vec<SlotName>),
 }
 
-/// Whose login `live` (this place) holds, by the place's own content; the catalog's
-/// record (or, without one, the active slot) only tells apart slots the content
-/// cannot: (a) a slot's archive holds the very refresh token; else (b) the login's
+/// Whose login `live` (this place) holds, by the place's own content; the place's
+/// record (never the active slot) only tells apart slots the content cannot: (a) a slot's archive holds the very refresh token; else (b) the login's
 /// account and organization (the blob's, else the profile service's when `client`
 /// is given) is the recorded slot's; else (c) exactly one slot has that account. A
 /// login whose account cannot be told is [`PlaceOwner::Unknown`], whatever the
@@ -162,7 +169,7 @@ pub fn owner_by_account(
     login: &Credentials,
 ) -> PlaceOwner {
     let catalog = session.catalog();
-    let recorded = place_slot(catalog, &session.place());
+    let recorded = recorded_slot(catalog, &session.place());
     let account = match account_of(client, login) {
         Ok(account) => account,
         Err(refused) => return PlaceOwner::Unknown { refused },
@@ -174,7 +181,7 @@ pub fn owner_by_account(
     match slots.as_slice() {
         [] => PlaceOwner::Nobody,
         [one] => PlaceOwner::Slot(one.name.clone()),
-        _ => PlaceOwner::Unknown { refused: false },
+        several => PlaceOwner::Several(several.iter().map(|s| s.name.clone()).collect()),
     }
 }
 
@@ -197,10 +204,26 @@ fn account_of(client: Option<&oauth::Client>, login: &Credentials) -> Result<Ide
     }
 }
 
+/// Whether `login`, whose account cannot be told, may still be slot `slot`'s: Claude
+/// Code drops `claudeAiOauth.tokenAccount` when it rebuilds a login it refreshed on
+/// its own, keeping only the top-level `organizationUuid`, so a login rotated there
+/// names an organization at most. It may be the slot's unless both organizations are
+/// known and differ. A hint for what to look at closer, never a reason to archive.
+pub fn may_be_slots(slot: &Slot, login: &Credentials) -> bool {
+    let theirs = login.identity().organization_uuid.as_deref();
+    match (slot.organization.as_ref(), theirs) {
+        (Some(ours), Some(theirs)) => ours.uuid.eq_ignore_ascii_case(theirs),
+        _ => true,
+    }
+}
+
 /// Slot `name`'s login in this place when it is newer than the archive (Claude Code
 /// rotated it, or the account signed in there again): the place holds `name`'s login
-/// by [`place_owner`]'s rules. A newer live login whose owner cannot be told, in a
-/// place recorded for `name`, stops the refresh: the archive's token may be spent.
+/// by [`place_owner`]'s rules, the profile service asked where the blob names no
+/// account. A newer live login whose owner cannot be told, and that may be `name`'s
+/// (its organization does not rule it out, or several slots of its account include
+/// `name` and no record tells them apart), stops the refresh: the archive's token may
+/// be the one Claude Code spent.
 pub fn newer_live_login(
     session: &Session<'_>,
     client: &oauth::Client,
@@ -225,14 +248,22 @@ pub fn newer_live_login(
     if same_lineage(&login, archived) || refused || !identity::supersedes(&login, archived) {
         return Ok(None);
     }
-    let recorded = place_slot(session.catalog(), &session.place()).as_ref() == Some(name);
     match owner_of(session, Some(client), &login)? {
         PlaceOwner::Slot(owner) => Ok((owner == *name).then_some(login)),
-        PlaceOwner::Unknown { refused } if recorded => Err(Error::UnidentifiedLogin {
-            origin: origin(&id),
-            refused,
+        PlaceOwner::Unknown { refused } if may_be_slots(slot, &login) => {
+            Err(Error::UnidentifiedLogin {
+                origin: origin(&id),
+                refused,
+            })
+        }
+        // Several slots of the account and no record to tell them apart: adopting it
+        // may move another slot's login over this one's, and sending the archive's
+        // token may spend what Claude Code already spent.
+        PlaceOwner::Several(slots) if slots.contains(name) => Err(Error::AmbiguousLogin {
+            email: login.identity().email.clone(),
+            slots,
         }),
-        PlaceOwner::Unknown { .. } | PlaceOwner::Nobody => Ok(None),
+        PlaceOwner::Unknown { .. } | PlaceOwner::Several(_) | PlaceOwner::Nobody => Ok(None),
     }
 }
 
@@ -246,8 +277,8 @@ pub struct Copy {
 
 /// Claude Code's stores that hold slot `name`'s login `current`: those holding its
 /// refresh token, and, when the place holds `name`'s login (`owned`), those holding
-/// another (stale) login of the same account, so that its Keychain item and file
-/// never end up holding two lineages.
+/// another (stale) login of the same account and organization, so that its Keychain
+/// item and file never end up holding two lineages.
 pub fn copies(live: &Live, current: &Credentials, owned: bool) -> Vec<Copy> {
     let mut copies = Vec::new();
     for (id, blob) in live.held() {
@@ -259,7 +290,7 @@ pub fn copies(live: &Live, current: &Credentials, owned: bool) -> Vec<Copy> {
             && owned
             && !token.is_empty()
             && Credentials::parse(blob.as_bytes())
-                .is_ok_and(|login| login.identity().same_account(current.identity()) == Some(true));
+                .is_ok_and(|login| same_account_and_organization(&login, current));
         if same || stale {
             copies.push(Copy { id, token });
         }
@@ -267,11 +298,23 @@ pub fn copies(live: &Live, current: &Credentials, owned: bool) -> Vec<Copy> {
     copies
 }
 
+/// Whether two logins are of one account (both name it) and organization (they do not
+/// name two).
+fn same_account_and_organization(a: &Credentials, b: &Credentials) -> bool {
+    let (a, b) = (a.identity(), b.identity());
+    let organizations = match (&a.organization_uuid, &b.organization_uuid) {
+        (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+        _ => true,
+    };
+    a.same_account(b) == Some(true) && organizations
+}
+
 /// Whether slot `name`'s login may be in this place: a store there holds the
 /// archive's very refresh token, or the place holds `name`'s login by
 /// [`place_owner`]'s rules (told without the network), or it holds a login whose
-/// owner cannot be told in a place recorded for `name` (a refresh then looks closer,
-/// under the locks, before it sends anything).
+/// owner cannot be told without the network and that may be `name`'s
+/// ([`may_be_slots`]: a refresh then looks closer, under the locks, with the profile
+/// service, before it sends anything).
 pub fn is_live_here(
     session: &Session<'_>,
     name: &SlotName,
@@ -284,13 +327,27 @@ pub fn is_live_here(
     if holds_token {
         return Ok(true);
     }
-    Ok(match place_owner(session, None, live)? {
+    let Some(login) = live
+        .primary()
+        .and_then(|(_, blob)| Credentials::parse(blob.as_bytes()).ok())
+    else {
+        return Ok(false);
+    };
+    Ok(match owner_of(session, None, &login)? {
         PlaceOwner::Slot(owner) => owner == *name,
-        PlaceOwner::Unknown { .. } => {
-            place_slot(session.catalog(), &session.place()).as_ref() == Some(name)
-        }
+        PlaceOwner::Unknown { .. } => session
+            .catalog()
+            .get(name)
+            .is_some_and(|slot| may_be_slots(slot, &login)),
+        PlaceOwner::Several(slots) => slots.contains(name),
         PlaceOwner::Nobody => false,
     })
+}
+
+/// Whether this place provably holds slot `name`'s login (told without the network):
+/// what a place record may be written from.
+pub fn holds(session: &Session<'_>, name: &SlotName, live: &Live) -> Result<bool, Error> {
+    Ok(place_owner(session, None, live)? == PlaceOwner::Slot(name.clone()))
 }
 
 /// An entry set aside in `journal/attention/` that holds a newer login of slot `name`

@@ -236,20 +236,21 @@ fn refresh(
             adopted: was_adopted,
         });
     }
+    // Whether the place provably holds this slot's login (after an adoption, its
+    // archive holds that very token): only then are its stale copies refreshed too,
+    // and may the place be recorded as the slot's.
+    let owned = match &live {
+        Some(live) => lineage::holds(session, name, live)?,
+        None => false,
+    };
     let copies = match &live {
-        Some(live) => {
-            let holder = lineage::place_owner(session, None, live)?;
-            lineage::copies(
-                live,
-                &current,
-                holder == lineage::PlaceOwner::Slot(name.clone()),
-            )
-        }
+        Some(live) => lineage::copies(live, &current, owned),
         None => Vec::new(),
     };
     let plan = Plan {
         name,
-        place,
+        place: place.filter(|_| owned),
+        locked: place,
         archived: archived_blob,
         current: &current,
         copies,
@@ -261,8 +262,11 @@ fn refresh(
 /// What one refresh reads before it asks the server.
 struct Plan<'p> {
     name: &'p SlotName,
-    /// Claude Code's place, when the slot is live there (its locks are held).
+    /// Claude Code's place, when it provably holds the slot's login (recorded as the
+    /// slot's when it has no record).
     place: Option<&'p Place>,
+    /// Claude Code's place, when its refresh locks are held.
+    locked: Option<&'p Place>,
     archived: Blob,
     current: &'p Credentials,
     copies: Vec<Copy>,
@@ -278,7 +282,7 @@ fn send(
     let (tx, catalog) = transaction(session, plan)?;
     // A full disk fails here, before the refresh token is spent.
     let reserved = session.reserve(&tx, answer_cap())?;
-    if let Some(place) = plan.place {
+    if let Some(place) = plan.locked {
         // Locks taken over while we waited: stop before anything is spent.
         session.ensure_place_locks(place)?;
     }

@@ -112,7 +112,7 @@ fn is_slots_or_husk(session: &Session<'_>, name: &SlotName, bytes: &[u8]) -> Res
         Err(err) => return Ok(err.is_husk()),
     };
     let identity = login.identity().clone();
-    let recorded = lineage::place_slot(session.catalog(), &session.place());
+    let recorded = lineage::recorded_slot(session.catalog(), &session.place());
     let owner = identity::owner(session, &login, &identity)?.prefer(recorded.as_ref());
     Ok(owner.is(name))
 }

@@ -345,7 +345,7 @@ fn logins(
     let here = match primary.map(|login| lineage::owner_by_account(session, None, &login)) {
         Some(lineage::PlaceOwner::Slot(slot)) => Some(slot),
         Some(lineage::PlaceOwner::Nobody) => None,
-        Some(lineage::PlaceOwner::Unknown { .. }) | None => {
+        Some(lineage::PlaceOwner::Unknown { .. } | lineage::PlaceOwner::Several(_)) | None => {
             lineage::place_slot(catalog, &session.place())
         }
     };

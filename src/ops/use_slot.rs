@@ -84,6 +84,9 @@ pub fn run(
     // replaced: a refresh of its own in flight lands first (and is archived below),
     // and none starts on a login we are about to swap out.
     session.with_place_locks(&place, |session| {
+        // Named again now that its directory exists (taking the locks creates it):
+        // records name a place as every later run resolves it.
+        let place = session.place();
         switch(session, client, &target, previous, &place)
     })
 }
@@ -96,9 +99,15 @@ fn switch(
     place: &Place,
 ) -> Result<Switched, Error> {
     let live = Live::read(session.stores())?;
-    let current = live_login(session, client, &live, place)?;
-    if let Some(current) = current.as_ref().filter(|c| c.owner == *target) {
-        return already(session, current, previous, place);
+    let mut current = live_login(session, client, &live, place)?;
+    if let Some(live_login) = current.as_ref().filter(|c| c.owner == *target) {
+        if !is_stale(session, target, live_login)? {
+            return already(session, live_login, previous, place);
+        }
+        // Claude Code holds an older copy of the target's login, one its archive has
+        // since rotated: its token is spent, so the stores get the archive's login,
+        // and the copy is not archived.
+        current = None;
     }
     let ready = ready_target(session, client, target)?;
     let mut tx = Transaction::new("use")?;
@@ -169,7 +178,7 @@ fn live_login(
             })
         }
     };
-    let recorded = lineage::place_slot(session.catalog(), place);
+    let recorded = lineage::recorded_slot(session.catalog(), place);
     match identity::identify(session, Some(client), &login)?.prefer(recorded.as_ref()) {
         Owner::Slot(owner) => Ok(Some(LiveLogin {
             blob: blob.clone(),
@@ -186,6 +195,14 @@ fn live_login(
             refused,
         }),
     }
+}
+
+/// Whether the live login of `target` is an older copy of it: another refresh token
+/// than the archive's, and the archive's login is the newer.
+fn is_stale(session: &Session<'_>, target: &SlotName, live: &LiveLogin) -> Result<bool, Error> {
+    let (_, archived) = read_archive(session, target)?;
+    let other = archived.refresh_token() != live.login.refresh_token();
+    Ok(other && !identity::supersedes(&live.login, &archived))
 }
 
 /// Adds `archive:<owner> = live` to `tx` unless the archive holds a newer login of
@@ -220,8 +237,10 @@ fn already(
     let target = current.owner.clone();
     let mut archived = None;
     let record = lineage::place_record(place, &target, current.login.refresh_token());
-    // Without a record the place counts as holding the active slot: as long as the
-    // catalog says so already, there is nothing to write.
+    // The place's content says it holds `target`; a record naming another slot is
+    // rewritten. Without a record (a catalog from before records) nothing is written
+    // when the catalog already names `target` active: the next refresh that sees the
+    // place holding its token records it.
     let recorded = lineage::place_slot(session.catalog(), place).as_ref() == Some(&target);
     if previous.as_ref() != Some(&target) || !recorded {
         let (tx, step) = archive_step(session, Transaction::new("use")?, current)?;

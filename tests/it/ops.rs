@@ -11,6 +11,7 @@ mod exec;
 mod export;
 mod refresh;
 mod remove;
+mod review2;
 mod session;
 mod use_slot;
 

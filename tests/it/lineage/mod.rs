@@ -26,6 +26,7 @@
 //! Claude Code's locks, the stand-in waits (bounded) for the binary to reach a point,
 //! then releases; what is checked is where each account's newest token ended up.
 
+mod anonymous_rotation;
 mod concurrent_write;
 mod dead_login;
 mod export_lock;

@@ -29,7 +29,7 @@ fn a_file_gets_the_archived_bytes_exactly_and_mode_0600() {
     );
     let out = world.dir.join("bob.json");
     let exported = world
-        .session(|s| export::run(s, &slot("bob"), Some(&out), false))
+        .session(|s| export::run(s, None, &slot("bob"), Some(&out), false))
         .expect("exported");
     assert_eq!(
         (exported.from, exported.claude_file),
@@ -51,7 +51,7 @@ fn the_active_slot_exports_the_live_login() {
     world.put(&StoreId::ClaudeFile, &rotated);
     let out = world.dir.join("ada.json");
     let exported = world
-        .session(|s| export::run(s, &slot("ada"), Some(&out), false))
+        .session(|s| export::run(s, None, &slot("ada"), Some(&out), false))
         .expect("exported");
     assert_eq!(exported.from, From::Live);
     assert_eq!(std::fs::read_to_string(&out).unwrap(), rotated);
@@ -70,13 +70,13 @@ fn an_inactive_slot_goes_into_claude_codes_file_only_with_force() {
     let rotated = login("ada", "a2", NOW + 2 * HOUR);
     world.put(&StoreId::ClaudeFile, &rotated);
     let err = world
-        .session(|s| export::run(s, &slot("bob"), None, false))
+        .session(|s| export::run(s, None, &slot("bob"), None, false))
         .unwrap_err();
     assert!(matches!(err, Error::WouldSwitch { .. }), "{err:?}");
     assert!(err.hint().unwrap().contains("--force"));
     assert_eq!(world.stores.writes(), []);
     let exported = world
-        .session(|s| export::run(s, &slot("bob"), None, true))
+        .session(|s| export::run(s, None, &slot("bob"), None, true))
         .expect("forced");
     assert!(exported.claude_file);
     // Bob's login, switched in as `use` does: the machine's own members stay.
@@ -96,7 +96,7 @@ fn a_login_without_a_slot_is_never_replaced_even_with_force() {
     world.with_slots(&[("bob", "bob", "b1", NOW + HOUR)], None);
     world.put(&StoreId::ClaudeFile, &login("cy", "c1", NOW + HOUR));
     let err = world
-        .session(|s| export::run(s, &slot("bob"), None, true))
+        .session(|s| export::run(s, None, &slot("bob"), None, true))
         .unwrap_err();
     assert!(matches!(err, Error::UnknownLogin { .. }), "{err:?}");
     assert_eq!(
@@ -118,7 +118,7 @@ fn forced_export_beside_a_keychain_login_keeps_the_catalog_and_refresh_adopts_it
     world.put(&StoreId::ClaudeKeychain, &login("ada", "a1", NOW + HOUR));
     world.put(&StoreId::ClaudeFile, &login("ada", "a1", NOW + HOUR));
     let exported = world
-        .session(|s| export::run(s, &slot("bob"), None, true))
+        .session(|s| export::run(s, None, &slot("bob"), None, true))
         .expect("forced");
     assert!(exported.claude_file);
     assert!(

@@ -8,7 +8,9 @@
 //!   the locks across the request; then take `.storage-write.lock`, re-read the file,
 //!   and save only when the stored `claudeAiOauth.refreshToken` is "" or the one it
 //!   posted: the new `accessToken`, `refreshToken` and `expiresAt` spliced into the
-//!   file's *current* bytes (every other byte kept; temp file, rename, 0600).
+//!   file's *current* bytes, and, as Claude Code's rebuild of the login does, the
+//!   account `/login` wrote there (`tokenAccount`, `profile`) dropped: a login it
+//!   refreshed names no account (every other byte kept; temp file, rename, 0600).
 //!   Otherwise its new tokens are discarded, as Claude Code discards them. Hooks run
 //!   while the refresh locks are held, before and after the POST, so a test can start
 //!   the binary meanwhile; the [`Report`] says what it posted, got and did.
@@ -214,6 +216,17 @@ impl<'h> Refresh<'h> {
                 editor
                     .replace(&["claudeAiOauth", key], value)
                     .expect("splice the new tokens");
+            }
+            // Claude Code 2.1.332 rebuilds the login from what it knows: the account
+            // `/login` wrote (`tokenAccount`, `profile`) is gone, and a login it
+            // refreshed names its organization (top level) at most (see
+            // `claude_code::print_mode::REBUILT_LOGIN`).
+            for key in ["tokenAccount", "profile"] {
+                if doc.get(&["claudeAiOauth", key]).is_some() {
+                    editor
+                        .remove(&["claudeAiOauth", key])
+                        .expect("drop what the rebuild drops");
+                }
             }
             let new = editor.finish().expect("the spliced file is JSON");
             storage

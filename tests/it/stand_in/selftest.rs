@@ -49,21 +49,29 @@ fn stand_in_saves_its_refresh_into_the_current_bytes_when_the_token_matches() {
             assert_eq!(before, now, "a machine member changed");
         }
     }
-    // Only the three token members moved inside the login.
+    // Inside the login only the three token members moved, and the account `/login`
+    // wrote there is gone, as Claude Code's rebuild drops it.
     let doc = json::parse(&after).unwrap();
     let raw = |key: &str| doc.get(&["claudeAiOauth", key]).unwrap().raw().to_owned();
-    let respliced = json::parse(blob.as_bytes())
-        .unwrap()
-        .replace(&["claudeAiOauth", "accessToken"], &raw("accessToken"))
-        .unwrap();
-    let respliced = json::parse(&respliced)
-        .unwrap()
-        .replace(&["claudeAiOauth", "refreshToken"], &raw("refreshToken"))
-        .unwrap();
-    let respliced = json::parse(&respliced)
-        .unwrap()
-        .replace(&["claudeAiOauth", "expiresAt"], &raw("expiresAt"))
-        .unwrap();
+    let before = json::parse(blob.as_bytes()).unwrap();
+    let mut editor = before.editor();
+    for key in ["accessToken", "refreshToken", "expiresAt"] {
+        editor.replace(&["claudeAiOauth", key], &raw(key)).unwrap();
+    }
+    for key in ["tokenAccount", "profile"] {
+        if before.get(&["claudeAiOauth", key]).is_some() {
+            editor.remove(&["claudeAiOauth", key]).unwrap();
+        }
+    }
+    let respliced = editor.finish().unwrap();
+    assert!(
+        before.get(&["claudeAiOauth", "tokenAccount"]).is_some(),
+        "the blob names its account before the refresh"
+    );
+    assert!(
+        doc.get(&["claudeAiOauth", "tokenAccount"]).is_none(),
+        "the refreshed login still names its account"
+    );
     assert_eq!(respliced, after, "bytes other than the tokens changed");
     assert!(String::from_utf8_lossy(&after).contains(&newest));
     let mode = fs::metadata(home.credentials_file())
