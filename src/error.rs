@@ -158,6 +158,15 @@ impl Error {
         }
     }
 
+    /// Whether whose login a store holds could not be decided (its account cannot be
+    /// told, or several slots share it): nothing was sent or written because of it.
+    pub fn is_owner_undecided(&self) -> bool {
+        matches!(
+            self,
+            Error::UnidentifiedLogin { .. } | Error::AmbiguousLogin { .. }
+        )
+    }
+
     /// The process exit code for this error (table in SPEC.md).
     pub fn exit_code(&self) -> u8 {
         match self {
@@ -285,8 +294,10 @@ impl Error {
                     .into(),
             ),
             Error::AmbiguousLogin { .. } => Some(
-                "remove the slot that no longer holds this account's login \
-                 (`claude-token remove`), then run the command again"
+                "if you know which slot it is, `claude-token add --name SLOT` keeps it \
+                 there and records this install as that slot's; else remove the slot \
+                 that no longer holds this account's login (`claude-token remove`); then \
+                 run the command again"
                     .into(),
             ),
             Error::UnidentifiedLogin { refused: false, .. } => Some(
@@ -296,8 +307,9 @@ impl Error {
             ),
             Error::UnidentifiedLogin { refused: true, .. } => Some(
                 "the profile service refused that login's access token (it expired or was \
-                 revoked), so whose it is cannot be told; if it is yours, add it with \
-                 `claude-token add`, else log in again in Claude Code (`claude`, then /login)"
+                 revoked), so whose it is cannot be told; start Claude Code once \
+                 (`claude`): it refreshes the login, and its new access token tells (if it \
+                 asks you to log in, `/login`); then run the command again"
                     .into(),
             ),
             Error::NeedsAttention { .. } => Some(

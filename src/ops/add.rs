@@ -77,7 +77,12 @@ pub fn run(
     let is_live = live
         .primary()
         .is_some_and(|(_, blob)| blob.as_bytes() == bytes.as_bytes());
-    let profile = client.profile(login.access_token()).ok();
+    let answer = client.profile(login.access_token());
+    let refused = matches!(
+        answer,
+        Err(oauth::Error::Unauthorized { .. } | oauth::Error::LoginDead { .. })
+    );
+    let profile = answer.ok();
     let known = Known::of(&login, profile.as_ref());
     let oauth_account = if is_live {
         shown_account(session, &known)
@@ -92,16 +97,41 @@ pub fn run(
         offline: profile.is_none(),
         oauth_account,
     };
+    // Only the place's own record tells apart slots of one account, never the active
+    // slot; else `--name` says which.
     let recorded = is_live
-        .then(|| lineage::place_slot(session.catalog(), &session.place()))
+        .then(|| lineage::recorded_slot(session.catalog(), &session.place()))
         .flatten();
     match identity::owner(session, &login, &known.identity)?.prefer(recorded.as_ref()) {
         Owner::Slot(slot) => update(session, &plan, &slot, name),
-        // Several slots of the account and nothing to tell them apart: the first, as
-        // the catalog orders them (what the original tool did).
-        Owner::Several(slots) => update(session, &plan, &slots[0], name),
+        Owner::Several(slots) => match name.filter(|n| slots.contains(n)) {
+            Some(chosen) => update(session, &plan, chosen, name),
+            // Archiving it into the wrong one would lose that slot's own login.
+            None => Err(Error::AmbiguousLogin {
+                email: known.identity.email.clone(),
+                slots,
+            }),
+        },
+        // A login that names no account (Claude Code drops `tokenAccount` when it
+        // refreshes on its own) may be an existing slot's: a new slot holding it would
+        // take it from that slot by lineage, and that slot's spent token be sent.
+        Owner::Undetermined { .. } if may_be_a_slots(session, &login) => {
+            Err(Error::UnidentifiedLogin {
+                origin: from,
+                refused,
+            })
+        }
         Owner::Unknown { .. } | Owner::Undetermined { .. } => insert(session, &plan, name),
     }
+}
+
+/// Whether a login whose account cannot be told may be one of the catalog's slots.
+fn may_be_a_slots(session: &Session<'_>, login: &Credentials) -> bool {
+    session
+        .catalog()
+        .slots
+        .iter()
+        .any(|slot| lineage::may_be_slots(slot, login))
 }
 
 /// The `oauthAccount` of Claude Code's settings file when it is this account's (an

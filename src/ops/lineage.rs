@@ -42,6 +42,14 @@ pub fn recorded_slot(catalog: &Catalog, place: &Place) -> Option<SlotName> {
     })
 }
 
+/// Whether `place`'s record names `slot` and says we last saw or wrote `token` there:
+/// a later token in the slot's archive then continues from it, so it is spent.
+pub fn seen_here(catalog: &Catalog, place: &Place, slot: &SlotName, token: &Secret) -> bool {
+    place_key(place)
+        .and_then(|(dir, keychain)| catalog.place(&dir, keychain.as_deref()))
+        .is_some_and(|r| r.slot == *slot && r.seen == Some(TokenFingerprint::of(token)))
+}
+
 /// How the catalog names `place`: its credentials directory as text and its Keychain
 /// service (`None` when the path is not UTF-8: such a place gets no record).
 pub fn place_key(place: &Place) -> Option<(String, Option<String>)> {

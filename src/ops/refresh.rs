@@ -203,7 +203,20 @@ fn refresh(
         None => None,
     };
     let adopted = match &live {
-        Some(live) => lineage::newer_live_login(session, client, name, live, &archived)?,
+        Some(live) => match lineage::newer_live_login(session, client, name, live, &archived) {
+            Ok(adopted) => adopted,
+            // Whose the newer login there is cannot be decided: that stops only what
+            // would send the archive's token. A fresh slot sends nothing and is left
+            // as it is (nothing adopted).
+            Err(err)
+                if err.is_owner_undecided()
+                    && !force
+                    && archived.expires_at_ms().saturating_sub(session.now()) >= margin_ms =>
+            {
+                None
+            }
+            Err(err) => return Err(err),
+        },
         None => None,
     };
     let was_adopted = adopted.is_some();

@@ -101,12 +101,12 @@ fn switch(
     let live = Live::read(session.stores())?;
     let mut current = live_login(session, client, &live, place)?;
     if let Some(live_login) = current.as_ref().filter(|c| c.owner == *target) {
-        if !is_stale(session, target, live_login)? {
+        if !is_spent_copy(session, target, live_login, place)? {
             return already(session, live_login, previous, place);
         }
-        // Claude Code holds an older copy of the target's login, one its archive has
-        // since rotated: its token is spent, so the stores get the archive's login,
-        // and the copy is not archived.
+        // Claude Code holds an older copy of the target's login, one we put or saw
+        // here and its archive has since rotated: its token is spent, so the stores
+        // get the archive's login, and the copy is not archived.
         current = None;
     }
     let ready = ready_target(session, client, target)?;
@@ -197,12 +197,21 @@ fn live_login(
     }
 }
 
-/// Whether the live login of `target` is an older copy of it: another refresh token
-/// than the archive's, and the archive's login is the newer.
-fn is_stale(session: &Session<'_>, target: &SlotName, live: &LiveLogin) -> Result<bool, Error> {
+/// Whether the live login of `target` is an older copy of it whose token is spent:
+/// another refresh token than the archive's, the archive's login the newer, and the
+/// place's record says that very token was ours here (we wrote or saw it, and the
+/// archive's chain has moved on from it). An older login we never saw there (a
+/// `/login` behind our back) may be a lineage of its own, still valid: it is kept.
+fn is_spent_copy(
+    session: &Session<'_>,
+    target: &SlotName,
+    live: &LiveLogin,
+    place: &Place,
+) -> Result<bool, Error> {
     let (_, archived) = read_archive(session, target)?;
-    let other = archived.refresh_token() != live.login.refresh_token();
-    Ok(other && !identity::supersedes(&live.login, &archived))
+    let token = live.login.refresh_token();
+    let older = archived.refresh_token() != token && !identity::supersedes(&live.login, &archived);
+    Ok(older && lineage::seen_here(session.catalog(), place, target, token))
 }
 
 /// Adds `archive:<owner> = live` to `tx` unless the archive holds a newer login of

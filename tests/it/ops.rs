@@ -12,13 +12,14 @@ mod export;
 mod refresh;
 mod remove;
 mod review2;
+mod review3;
 mod session;
 mod use_slot;
 
 use std::ffi::OsString;
 use std::time::Duration;
 
-use claude_token::catalog::{Catalog, CatalogFile};
+use claude_token::catalog::{Catalog, CatalogFile, PlaceRecord, TokenFingerprint};
 use claude_token::cli::SlotName;
 use claude_token::engine::StateLock;
 use claude_token::net::{self, ProxyConfig};
@@ -208,6 +209,25 @@ impl World {
         for (slot, account, tag, expires) in slots {
             self.put(&archive(slot), &login(account, tag, *expires));
         }
+    }
+
+    /// Records this place in the catalog as `slot`'s, last seen with the refresh token
+    /// of `login(_, tag, _)`.
+    pub fn record_place(&self, slot: &str, tag: &str) {
+        let place = Place::of(&self.paths, None);
+        let bytes = self.stores.get(&StoreId::Catalog).expect("a catalog");
+        let token = claude_token::redact::Secret::from(format!("sk-ant-ort01-R-{tag}"));
+        let record = PlaceRecord {
+            credentials_dir: place.credentials_dir.to_str().unwrap().to_owned(),
+            keychain: None,
+            slot: name(slot),
+            seen: Some(TokenFingerprint::of(&token)),
+        };
+        let file = CatalogFile::parse(&self.paths.catalog(), &bytes)
+            .unwrap()
+            .set_place(record)
+            .unwrap();
+        self.stores.set(&StoreId::Catalog, Some(file.as_bytes()));
     }
 
     /// Journal entry files left in the data directory.

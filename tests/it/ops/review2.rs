@@ -162,6 +162,8 @@ fn the_active_fallback_never_moves_one_slots_login_over_another_slot_of_the_acco
 fn use_of_the_active_slot_replaces_a_spent_copy_in_claude_codes_file() {
     let world = World::linux();
     world.with_slots(&[("ada", "ada", "a2", NOW + 8 * HOUR)], Some("ada"));
+    // We wrote a1 there (the place's record says so) before the archive moved on.
+    world.record_place("ada", "a1");
     world.put(&StoreId::ClaudeFile, &login("ada", "a1", NOW + HOUR));
     let server = Server::tls("localhost", vec![]);
     let switched = world

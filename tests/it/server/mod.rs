@@ -183,6 +183,12 @@ impl Server {
             .expect("the server got a request")
     }
 
+    /// Every request that arrived and was not taken yet; call only after the client is
+    /// done.
+    pub fn received(&self) -> Vec<Captured> {
+        self.requests.try_iter().collect()
+    }
+
     /// Whether another request arrived; call only after the client is done.
     pub fn got_another_request(&self) -> bool {
         self.requests.try_recv().is_ok()
