@@ -146,7 +146,7 @@ pub static ADD: CommandDef = CommandDef {
             Flag::Name,
             "name",
             "NAME",
-            "name for the slot (default: from the account)",
+            "the slot's name (default: from the account)",
         ),
     ],
 };
