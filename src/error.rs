@@ -294,10 +294,10 @@ impl Error {
                     .into(),
             ),
             Error::AmbiguousLogin { .. } => Some(
-                "if you know which slot it is, `claude-token add --name SLOT` keeps it \
-                 there and records this install as that slot's; else remove the slot \
-                 that no longer holds this account's login (`claude-token remove`); then \
-                 run the command again"
+                "if you know which slot that login is, say so with `claude-token add \
+                 --name SLOT` (for Claude Code's login, this also records the install as \
+                 that slot's); else remove the slot that no longer holds this account's \
+                 login (`claude-token remove`); then run the command again"
                     .into(),
             ),
             Error::UnidentifiedLogin { refused: false, .. } => Some(

@@ -271,7 +271,19 @@ fn update(
     })?;
     if plan.is_live {
         catalog = catalog.set_active(Some(slot))?;
-        catalog = record_place(session, catalog, slot, plan.login)?;
+        // A live login older than the archive, kept out of it, is not vouched for.
+        let ours = new
+            .as_ref()
+            .and_then(|blob| Credentials::parse(blob.as_bytes()).ok())
+            .is_some_and(|archived| archived.refresh_token() == plan.login.refresh_token());
+        catalog = if ours {
+            record_place(session, catalog, slot, plan.login)?
+        } else {
+            match lineage::place_record_unseen(&session.place(), slot) {
+                Some(record) => catalog.set_place(record)?,
+                None => catalog,
+            }
+        };
     }
     let tx = Transaction::new("add")?.step(id, current, new)?;
     let tx = session.catalog_step(tx, &catalog)?;

@@ -71,7 +71,12 @@ fn run_once(
         Ok(dead @ (Outcome::LoginDead { .. } | Outcome::KnownDead { .. })) => {
             return Err(dead.dead_error(&name).expect("a dead login has an error"))
         }
-        Err(err) if err.exit_code() == exit::UNAVAILABLE => (false, Some(err)),
+        // The refresh could not happen (the network, or whose a newer login in Claude
+        // Code's store is cannot be decided): the archive's access token is handed
+        // out while it is valid, with the reason as a warning.
+        Err(err) if err.exit_code() == exit::UNAVAILABLE || err.is_owner_undecided() => {
+            (false, Some(err))
+        }
         Err(err) => return Err(err),
     };
     // Every outcome above leaves the slot's newest login in its archive (an adopted

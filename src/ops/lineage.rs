@@ -57,7 +57,18 @@ pub fn place_key(place: &Place) -> Option<(String, Option<String>)> {
     Some((dir, place.keychain.as_ref().map(|k| k.service.clone())))
 }
 
-/// The record saying `slot` is in `place`, last seen with `token`.
+/// The record saying `place` holds `slot`'s login without a token we can vouch for
+/// (one we did not write there, nor archive): `seen` stays empty, so it never reads as
+/// a token of ours that the slot's chain has moved on from.
+pub fn place_record_unseen(place: &Place, slot: &SlotName) -> Option<PlaceRecord> {
+    place_record(place, slot, &Secret::from("")).map(|record| PlaceRecord {
+        seen: None,
+        ..record
+    })
+}
+
+/// The record saying `slot` is in `place`, last seen with `token`: one we wrote there
+/// or hold in the slot's archive.
 pub fn place_record(place: &Place, slot: &SlotName, token: &Secret) -> Option<PlaceRecord> {
     let (credentials_dir, keychain) = place_key(place)?;
     Some(PlaceRecord {

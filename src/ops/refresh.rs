@@ -202,17 +202,20 @@ fn refresh(
         Some(_) => Some(Live::read(session.stores())?),
         None => None,
     };
+    // One reading of the clock decides freshness, so a slot passed as fresh beside an
+    // undecided login below is the one found fresh after.
+    let now = session.now();
+    let fresh =
+        |login: &Credentials| !force && login.expires_at_ms().saturating_sub(now) >= margin_ms;
+    let mut undecided = None;
     let adopted = match &live {
         Some(live) => match lineage::newer_live_login(session, client, name, live, &archived) {
             Ok(adopted) => adopted,
             // Whose the newer login there is cannot be decided: that stops only what
             // would send the archive's token. A fresh slot sends nothing and is left
             // as it is (nothing adopted).
-            Err(err)
-                if err.is_owner_undecided()
-                    && !force
-                    && archived.expires_at_ms().saturating_sub(session.now()) >= margin_ms =>
-            {
+            Err(err) if err.is_owner_undecided() && fresh(&archived) => {
+                undecided = Some(err);
                 None
             }
             Err(err) => return Err(err),
@@ -234,7 +237,12 @@ fn refresh(
     let base = archived.clone();
     let current = adopted.unwrap_or(archived);
     if let Some(since_ms) = lineage::dead_since(&slot, &base, &current) {
-        return Ok(Outcome::KnownDead { since_ms });
+        // The archive's login is dead, but the undecided login there may be the
+        // slot's newer one: say that, not "log in again".
+        return match undecided {
+            Some(err) => Err(err),
+            None => Ok(Outcome::KnownDead { since_ms }),
+        };
     }
     if let Some(entry) = lineage::held_aside(session, name, &current)? {
         return Err(Error::HeldAside {
@@ -243,7 +251,7 @@ fn refresh(
         });
     }
     let expires_at_ms = current.expires_at_ms();
-    if !force && expires_at_ms.saturating_sub(session.now()) >= margin_ms {
+    if fresh(&current) {
         return Ok(Outcome::Fresh {
             expires_at_ms,
             adopted: was_adopted,
@@ -310,6 +318,11 @@ fn send(
             let expires_at_ms =
                 crate::creds::Refreshed::from_grant(&grant.tokens, received_at_ms).expires_at_ms;
             store_answer(session, reserved, tx.with_grant(grant), catalog)?;
+            if let Some(place) = plan.place {
+                // The tokens are stored: `seen` is a hint, and failing to note it
+                // must not turn a refresh that succeeded into an error.
+                let _ = note_seen(session, plan.name, place);
+            }
             Ok(Outcome::Refreshed {
                 expires_at_ms,
                 adopted: plan.adopted,
@@ -323,6 +336,35 @@ fn send(
         }
         Err(err) => Err(err.into()),
     }
+}
+
+/// After a refresh into a place that holds slot `name`'s login: when its primary
+/// store now holds the archive's token (the new one we just wrote there), the place's
+/// record says so, so that `use` can later tell a copy we left behind (spent once the
+/// archive moves on) from a login we never saw there. The catalog step of the
+/// refresh itself was built before the answer, without the new token.
+fn note_seen(session: &mut Session<'_>, name: &SlotName, place: &Place) -> Result<(), Error> {
+    let live = Live::read(session.stores())?;
+    let Some((_, blob)) = live.primary() else {
+        return Ok(());
+    };
+    let Ok(token) = crate::creds::stored_refresh_token(blob.as_bytes()) else {
+        return Ok(());
+    };
+    let (_, archived) = read_archive(session, name)?;
+    if token.is_empty() || token != *archived.refresh_token() {
+        return Ok(());
+    }
+    let Some(record) = lineage::place_record(place, name, &token) else {
+        return Ok(());
+    };
+    let catalog = session.catalog_file().set_place(record)?;
+    if catalog.as_bytes() == session.catalog_file().as_bytes() {
+        return Ok(());
+    }
+    let tx = session.catalog_step(Transaction::new("refresh")?, &catalog)?;
+    session.commit(tx, Some(catalog))?;
+    Ok(())
 }
 
 /// The most bytes a refresh answer can hold (the HTTP client's body limit).

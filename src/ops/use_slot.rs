@@ -245,7 +245,6 @@ fn already(
 ) -> Result<Switched, Error> {
     let target = current.owner.clone();
     let mut archived = None;
-    let record = lineage::place_record(place, &target, current.login.refresh_token());
     // The place's content says it holds `target`; a record naming another slot is
     // rewritten. Without a record (a catalog from before records) nothing is written
     // when the catalog already names `target` active: the next refresh that sees the
@@ -254,6 +253,15 @@ fn already(
     if previous.as_ref() != Some(&target) || !recorded {
         let (tx, step) = archive_step(session, Transaction::new("use")?, current)?;
         archived = step.then(|| target.clone());
+        // `seen` vouches for the token only when it is ours: archived now, or the
+        // archive's own. An older login kept as it is (never seen here) is not.
+        let (_, archive) = read_archive(session, &target)?;
+        let token = current.login.refresh_token();
+        let record = if step || archive.refresh_token() == token {
+            lineage::place_record(place, &target, token)
+        } else {
+            lineage::place_record_unseen(place, &target)
+        };
         let mut catalog = session.catalog_file().set_active(Some(&target))?;
         if let Some(record) = record {
             catalog = catalog.set_place(record)?;

@@ -13,6 +13,7 @@ mod refresh;
 mod remove;
 mod review2;
 mod review3;
+mod review4;
 mod session;
 mod use_slot;
 
