@@ -4,34 +4,14 @@
 //! really leaves: a rotated login that names no account.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use claude_token::json;
 
-use super::{archive, newest};
-use crate::crash::world::World;
+use super::second_install::second_install;
+use super::{archive, newest, put_login, run_in};
 use crate::stand_in::StandIn;
-use crate::support::{stderr, Home};
-
-fn put_login(path: &Path, blob: &str) {
-    Home::put(path, blob.as_bytes());
-    fs::set_permissions(path, fs::Permissions::from_mode(0o600)).unwrap();
-}
-
-/// As `second_install`: ada (first, active) from a file, bob from the second
-/// install's credentials file (no place record for it).
-fn second_install() -> (World, PathBuf) {
-    let world = World::new();
-    let ada = world.home.path().join("ada.json");
-    put_login(&ada, &world.fake.login(world.account("ada")));
-    world.ok(&["add", "--path", ada.to_str().unwrap()]);
-    let work = world.home.path().join("work");
-    let file = work.join(".credentials.json");
-    put_login(&file, &world.fake.login(world.account("bob")));
-    world.ok(&["add", "--path", file.to_str().unwrap()]);
-    (world, work)
-}
+use crate::support::stderr;
 
 /// The file without `claudeAiOauth.tokenAccount`, as Claude Code's rebuild leaves it
 /// (the stand-in already drops it on its refresh; then this only checks that).
@@ -58,11 +38,7 @@ fn refresh_in_a_second_install_after_claude_codes_real_rotation_sends_no_spent_t
     assert!(report.saved, "{report:?}");
     drop_token_account(&work.join(".credentials.json"));
 
-    let out = world
-        .command(&["refresh", "bob", "--force"])
-        .env("CLAUDE_CONFIG_DIR", &work)
-        .output()
-        .expect("run claude-token");
+    let out = run_in(&world, &work, &["refresh", "bob", "--force"]);
     assert_eq!(
         world.fake.spent_token_reuses(),
         0,
@@ -87,11 +63,7 @@ fn refresh_of_the_active_slot_does_not_record_an_install_holding_anothers_rotate
     drop_token_account(&work.join(".credentials.json"));
 
     // ada's refresh there: the place is taken as ada's (active fallback) and recorded.
-    world
-        .command(&["refresh", "ada", "--force"])
-        .env("CLAUDE_CONFIG_DIR", &work)
-        .output()
-        .expect("run claude-token");
+    run_in(&world, &work, &["refresh", "ada", "--force"]);
     let catalog = fs::read_to_string(world.home.catalog()).unwrap();
     let work_c = fs::canonicalize(&work).unwrap();
     assert!(
@@ -102,45 +74,12 @@ fn refresh_of_the_active_slot_does_not_record_an_install_holding_anothers_rotate
         "the install holding bob's login was recorded: {catalog}"
     );
     // And then bob's refresh there sends his spent archive token.
-    let out = world
-        .command(&["refresh", "bob", "--force"])
-        .env("CLAUDE_CONFIG_DIR", &work)
-        .output()
-        .expect("run claude-token");
+    let out = run_in(&world, &work, &["refresh", "bob", "--force"]);
     assert_eq!(
         world.fake.spent_token_reuses(),
         0,
         "refresh bob --force sent bob's spent archive token: {}",
         stderr(&out)
-    );
-}
-
-/// `use` into a config directory named through a link before it exists records the
-/// place under the path as given, not the canonical path every later run looks up:
-/// the record is never found again, and the place falls back to the active slot.
-#[test]
-fn use_into_a_linked_config_dir_records_the_place_by_its_canonical_path() {
-    use std::os::unix::fs::symlink;
-    let world = crate::crash::scenario::Scenario::Use.set_up(); // slots ada and bob
-    let real = world.home.path().join("real");
-    fs::create_dir(&real).unwrap();
-    symlink(&real, world.home.path().join("link")).unwrap();
-    let config = world.home.path().join("link/cc");
-    let out = world
-        .command(&["use", "ada"])
-        .env("CLAUDE_CONFIG_DIR", &config)
-        .output()
-        .expect("run claude-token");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let canonical = fs::canonicalize(real.join("cc")).unwrap();
-    let catalog = fs::read_to_string(world.home.catalog()).unwrap();
-    assert!(
-        catalog.contains(&format!(
-            "\"credentials_dir\": {}",
-            json::quote(canonical.to_str().unwrap())
-        )),
-        "no record under {}: {catalog}",
-        canonical.display()
     );
 }
 

@@ -94,6 +94,23 @@ fn finish(child: Child) -> Output {
 }
 
 /// `<data>/keystore/<slot>.json`.
+/// Runs claude-token with `args` for the Claude Code install in `config`
+/// (`CLAUDE_CONFIG_DIR`).
+fn run_in(world: &World, config: &std::path::Path, args: &[&str]) -> Output {
+    world
+        .command(args)
+        .env("CLAUDE_CONFIG_DIR", config)
+        .output()
+        .expect("run claude-token")
+}
+
+/// `blob` written to `path` as Claude Code writes its credentials file (0600).
+fn put_login(path: &std::path::Path, blob: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    crate::support::Home::put(path, blob.as_bytes());
+    fs::set_permissions(path, fs::Permissions::from_mode(0o600)).unwrap();
+}
+
 fn archive_file(world: &World, slot: &str) -> PathBuf {
     world.data_dir().join(format!("keystore/{slot}.json"))
 }

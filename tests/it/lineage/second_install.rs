@@ -6,20 +6,19 @@
 //! ada's nor records it for her.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use claude_token::json::{self, Value};
 
-use super::{archive, newest};
+use super::{archive, newest, put_login, run_in};
 use crate::crash::world::World;
 use crate::stand_in::StandIn;
-use crate::support::{stderr, Home};
+use crate::support::stderr;
 
 /// Slots ada (added from a file of her login, so the first and active slot) and bob
 /// (added from the second install's credentials file, which holds his login);
 /// returns the second install's config directory.
-fn second_install() -> (World, PathBuf) {
+pub(super) fn second_install() -> (World, PathBuf) {
     let world = World::new();
     let ada = world.home.path().join("ada.json");
     put_login(&ada, &world.fake.login(world.account("ada")));
@@ -29,11 +28,6 @@ fn second_install() -> (World, PathBuf) {
     put_login(&file, &world.fake.login(world.account("bob")));
     world.ok(&["add", "--path", file.to_str().unwrap()]);
     (world, work)
-}
-
-fn put_login(path: &Path, blob: &str) {
-    Home::put(path, blob.as_bytes());
-    fs::set_permissions(path, fs::Permissions::from_mode(0o600)).unwrap();
 }
 
 /// The catalog's place records as (credentials directory, slot).
@@ -63,11 +57,7 @@ fn refresh_in_a_second_install_adopts_claude_codes_rotation_of_the_login_it_hold
         .expect("Claude Code's refresh of bob in the second install");
     assert!(report.saved, "{report:?}");
 
-    let out = world
-        .command(&["refresh", "bob", "--force"])
-        .env("CLAUDE_CONFIG_DIR", &work)
-        .output()
-        .expect("run claude-token");
+    let out = run_in(&world, &work, &["refresh", "bob", "--force"]);
     assert_eq!(
         world.fake.spent_token_reuses(),
         0,
@@ -91,11 +81,7 @@ fn refresh_in_a_second_install_adopts_claude_codes_rotation_of_the_login_it_hold
 #[test]
 fn refresh_of_the_active_slot_in_an_install_holding_another_login_records_no_place() {
     let (world, work) = second_install();
-    let out = world
-        .command(&["refresh", "ada", "--force"])
-        .env("CLAUDE_CONFIG_DIR", &work)
-        .output()
-        .expect("run claude-token");
+    let out = run_in(&world, &work, &["refresh", "ada", "--force"]);
     assert_eq!(
         out.status.code(),
         Some(0),

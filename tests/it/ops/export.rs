@@ -105,8 +105,9 @@ fn a_login_without_a_slot_is_never_replaced_even_with_force() {
     );
 }
 
-#[test]
-fn forced_export_beside_a_keychain_login_keeps_the_catalog_and_refresh_adopts_its_rotation() {
+/// macOS, slots ada (active, her login in Claude Code's Keychain item and file) and
+/// bob: `export bob --force` into Claude Code's file.
+pub fn bob_forced_beside_adas_keychain_login() -> (World, export::Exported) {
     let world = World::mac();
     world.with_slots(
         &[
@@ -120,6 +121,12 @@ fn forced_export_beside_a_keychain_login_keeps_the_catalog_and_refresh_adopts_it
     let exported = world
         .session(|s| export::run(s, None, &slot("bob"), None, true))
         .expect("forced");
+    (world, exported)
+}
+
+#[test]
+fn forced_export_beside_a_keychain_login_keeps_the_catalog_and_refresh_adopts_its_rotation() {
+    let (world, exported) = bob_forced_beside_adas_keychain_login();
     assert!(exported.claude_file);
     assert!(
         exported.keychain_first,

@@ -54,19 +54,7 @@ fn export_of_the_active_slot_after_claude_codes_rotation_never_hands_out_the_spe
 /// spent archive token.
 #[test]
 fn refresh_of_a_login_in_the_file_behind_the_keychain_does_not_record_the_place_for_it() {
-    let world = World::mac();
-    world.with_slots(
-        &[
-            ("ada", "ada", "a1", NOW + HOUR),
-            ("bob", "bob", "b1", NOW + HOUR),
-        ],
-        Some("ada"),
-    );
-    world.put(&StoreId::ClaudeKeychain, &login("ada", "a1", NOW + HOUR));
-    world.put(&StoreId::ClaudeFile, &login("ada", "a1", NOW + HOUR));
-    let exported = world
-        .session(|s| export::run(s, None, &slot("bob"), None, true))
-        .expect("forced");
+    let (world, exported) = super::export::bob_forced_beside_adas_keychain_login();
     assert!(exported.keychain_first);
 
     let server = Server::tls("localhost", vec![json(200, &grant_body("b2"))]);
