@@ -59,11 +59,13 @@ pub enum Error {
     /// A new slot would take a name the catalog already has (exit 1).
     SlotExists { name: SlotName },
     /// A Keychain item could not be read, written or deleted (exit 1). `service` names
-    /// the item; `reason` says what failed and never holds a byte of the item.
+    /// the item; `reason` says what failed and never holds a byte of the item; `hint`
+    /// what to do about that failure.
     Keychain {
         action: &'static str,
         service: String,
         reason: String,
+        hint: &'static str,
     },
     /// A store no longer holds what the command read from it; nothing was written
     /// (exit 1).
@@ -244,10 +246,7 @@ impl Error {
             Error::SlotExists { .. } => {
                 Some("choose another name with --name, or remove that slot first".into())
             }
-            Error::Keychain { .. } => Some(
-                "make sure the login keychain is unlocked (security unlock-keychain), then run the command again"
-                    .into(),
-            ),
+            Error::Keychain { hint, .. } => Some((*hint).into()),
             Error::Io { .. } | Error::Cancelled { .. } | Error::Signals { .. } => None,
             Error::Changed { .. } => {
                 Some("another program changed it meanwhile; run the command again".into())
@@ -364,6 +363,7 @@ impl fmt::Display for Error {
                 action,
                 service,
                 reason,
+                ..
             } => write!(
                 f,
                 "cannot {action} the keychain item \"{service}\": {reason}"

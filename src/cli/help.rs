@@ -25,6 +25,14 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "non-empty: archive logins in files, not the Keychain (macOS)",
     ),
     (
+        "CLAUDE_TOKEN_KEYCHAIN_ACCOUNT",
+        "account of the Keychain items, before $USER (macOS)",
+    ),
+    (
+        "CLAUDE_TOKEN_KEYCHAIN_TIMEOUT",
+        "seconds one Keychain call may take (default 60, macOS)",
+    ),
+    (
         "CLAUDE_CONFIG_DIR",
         "Claude Code's configuration directory (default ~/.claude)",
     ),

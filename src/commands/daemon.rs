@@ -26,7 +26,19 @@ pub fn run(print: Option<Service>, sweeper: &mut dyn Sweeper) -> Result<(), Erro
     if let Some(kind) = print {
         return print_service(kind);
     }
-    let interval = Interval::from_env()?;
+    let interval = match Interval::from_env() {
+        Ok(interval) => interval,
+        // launchd would restart a daemon that exits on a bad setting in a loop.
+        Err(err)
+            if daemon::started_by_launchd(
+                std::env::var_os(daemon::SERVICE_NAME_VAR).as_deref(),
+            ) =>
+        {
+            let mut signals = ProcessSignals::install()?;
+            return Err(daemon::hold_bad_setting(err, &mut signals, &mut StderrLog));
+        }
+        Err(err) => return Err(err),
+    };
     let paths = Paths::from_env()?;
     fs::create_private_dir_all(&paths.data_dir)?;
     let mut signals = ProcessSignals::install()?;

@@ -3,7 +3,8 @@
 //! `schedule` parses the interval and draws the jitter, `signals` turns SIGTERM, SIGINT
 //! and SIGHUP into events to wait on, `lock` keeps a second daemon out, `run` is the
 //! loop, `context` is what a sweep sees, `log` writes the one line per action, and
-//! `service` prints files for launchd, systemd and cron. What a sweep does to a slot is
+//! `service` prints files for launchd, systemd and cron, and `launchd` keeps a daemon
+//! launchd started with a bad setting from being restarted in a loop. What a sweep does to a slot is
 //! not decided here: the loop calls a [`Sweeper`], and the refresh operation is one.
 //!
 //! ```text
@@ -17,6 +18,7 @@
 //! finished (its transaction committed), the rest wait for the next start.
 
 mod context;
+mod launchd;
 mod lock;
 mod log;
 mod run;
@@ -25,6 +27,7 @@ mod service;
 mod signals;
 
 pub use context::SweepContext;
+pub use launchd::{hold_bad_setting, started_by_launchd, SERVICE_NAME_VAR};
 pub use lock::{DaemonLock, LOCK_FILE};
 pub use log::{Log, StderrLog};
 pub use run::run;

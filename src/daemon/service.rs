@@ -13,7 +13,7 @@ use std::fmt;
 use std::path::Path;
 
 /// The launchd job label (the macOS application directory's name, plus `.daemon`).
-const LAUNCHD_LABEL: &str = "ai.2lab.claude-token-cli.daemon";
+pub(super) const LAUNCHD_LABEL: &str = "ai.2lab.claude-token-cli.daemon";
 
 /// Why a path cannot go into a service file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +93,8 @@ fn launchd(exe: &str, home: &str) -> String {
 		<key>SuccessfulExit</key>
 		<false/>
 	</dict>
+	<key>ThrottleInterval</key>
+	<integer>60</integer>
 	<key>StandardErrorPath</key>
 	<string>{log}</string>
 </dict>

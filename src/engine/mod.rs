@@ -46,7 +46,9 @@ pub use key::{HmacKey, KeyProblem, KEY_LEN};
 pub use lock::{StateLock, DEFAULT_WAIT};
 pub use replay::{replay, Attention, Quarantined, ReplayReport, RolledForward};
 pub use step::{is_claudes, Change, ClaudeRule, ClaudeStep, Grant, OurNew, OurStep, Step};
-pub use transaction::{apply, apply_unjournaled, commit, Commit, Transaction};
+pub use transaction::{
+    apply, apply_unjournaled, check_room, commit, Commit, Transaction, GRANT_ROOM,
+};
 
 /// Encodes `entry` as the bytes of its journal file, signed with `key` (for tests and
 /// the fuzz target, which build entries by hand).

@@ -184,8 +184,55 @@ pub fn commit(
             ..Commit::default()
         });
     }
+    check_room(stores, &tx)?;
     let pending = journal.write(tx, &stores.place())?;
     apply(journal, stores, pending, locks)
+}
+
+/// How much a grant may grow a login: the answer's tokens replace the old ones. Real
+/// tokens are about a hundred bytes; this leaves room for tokens far longer.
+pub const GRANT_ROOM: usize = 16 * 1024;
+
+/// Checks, before anything is journaled, written or sent, that every store the
+/// transaction writes could take what it will write there (a Keychain item takes at
+/// most so many bytes through `security`): the new bytes of our steps, or the
+/// expected login plus [`GRANT_ROOM`] for a grant; for Claude Code's stores, what the
+/// store holds now plus what the change brings. A store that cannot take it fails
+/// here, so a refresh is refused before its token is spent.
+pub fn check_room(stores: &dyn Stores, tx: &Transaction) -> Result<(), Error> {
+    for step in &tx.steps {
+        let store = match step {
+            Step::Claude(ClaudeStep {
+                store,
+                place: Some(place),
+                ..
+            }) => stores.open_at(store, place),
+            _ => stores.open(step.store()),
+        };
+        let Some(store) = store.filter(|s| s.limits_size()) else {
+            continue;
+        };
+        let len = match step {
+            Step::Ours(OurStep { new, expected, .. }) => match new {
+                OurNew::Bytes(new) => new.as_ref().map_or(0, Blob::len),
+                OurNew::Grant => expected.as_ref().map_or(0, Blob::len) + GRANT_ROOM,
+            },
+            Step::Claude(ClaudeStep { rule, .. }) => {
+                let brought = match rule {
+                    ClaudeRule::Login { change, .. } => match change {
+                        Change::Grant => GRANT_ROOM,
+                        Change::Swap(blob) | Change::Replace(blob) => blob.len(),
+                        Change::SignOut => 0,
+                    },
+                    ClaudeRule::Bytes { new, .. } => new.as_ref().map_or(0, Blob::len),
+                };
+                let now = store.read()?.map_or(0, |b| b.len());
+                now + brought
+            }
+        };
+        store.check_room(len)?;
+    }
+    Ok(())
 }
 
 /// Applies a journaled entry (from [`Journal::write`] or a reservation) and removes

@@ -95,7 +95,7 @@ fn temp_owner(name: &OsStr) -> Option<u32> {
     temp_parts(name.to_str()?).map(|(_, pid)| pid)
 }
 
-/// The target's name and the pid in a name [`temp_name`] makes; `None` for any other.
+/// The target's name and the pid in a name `temp_name` makes; `None` for any other.
 pub fn temp_parts(name: &str) -> Option<(&str, u32)> {
     let (target, tail) = name.strip_prefix('.')?.rsplit_once(".tmp.")?;
     let (pid, hex) = tail.split_once('.')?;
@@ -107,7 +107,7 @@ pub fn temp_parts(name: &str) -> Option<(&str, u32)> {
     Some((target, pid.parse().ok()?))
 }
 
-/// Removes what a killed writer left in `dir`: regular files named by [`temp_name`]
+/// Removes what a killed writer left in `dir`: regular files named by `temp_name`
 /// whose process is gone (a live one may still be writing). Returns how many went. A
 /// missing directory has none; symlinks and other names are never touched.
 pub fn remove_stale_temps(dir: &Path) -> Result<usize, Error> {

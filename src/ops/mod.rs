@@ -50,7 +50,7 @@ impl Env {
     /// Paths from the process environment, and the platform's stores.
     pub fn from_env() -> Result<Env, Error> {
         let paths = Paths::from_env()?;
-        let backend = Backend::new(paths.clone());
+        let backend = Backend::from_env(paths.clone())?;
         Ok(Env { paths, backend })
     }
 }

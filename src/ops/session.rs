@@ -303,7 +303,10 @@ impl<'a> Session<'a> {
 
     /// Reserves the journal entry of a refresh before the request (see
     /// [`Journal::reserve`]); `answer_cap` is the most an answer can hold.
+    /// Every store the transaction writes is checked first to take what it will get
+    /// (`engine::check_room`): nothing is sent that could not be stored.
     pub fn reserve(&self, tx: &Transaction, answer_cap: usize) -> Result<Reserved, Error> {
+        engine::check_room(self.stores, tx)?;
         self.journal.reserve(tx, &self.place(), answer_cap)
     }
 

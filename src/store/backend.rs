@@ -2,7 +2,7 @@
 //!
 //! | store | Linux | macOS |
 //! |---|---|---|
-//! | `archive:<slot>` | `<data>/keystore/<slot>.json` (+ original-tool files) | Keychain item `claude-token-cli::<slot>`; the files with `CLAUDE_TOKEN_FILE_BACKEND` |
+//! | `archive:<slot>` | `<data>/keystore/<slot>.json` (+ original-tool files) | Keychain item `claude-token-cli::<slot>` through `/usr/bin/security`; the files with `CLAUDE_TOKEN_FILE_BACKEND` |
 //! | `claude-keychain` | none | Claude Code's item, through `/usr/bin/security` |
 //! | `claude-file` | `<credentials dir>/.credentials.json` | same |
 //! | `catalog` | `<config>/slots.json` | same |
@@ -14,22 +14,51 @@
 use super::archive::ArchiveStore;
 use super::claude_lock::StorageLockAt;
 use super::file::{DirPolicy, FileStore, Notices};
-use super::keychain::{
-    ClaudeItem, ClaudeKeychainStore, KeychainArchiveStore, PasswordKeychain, SecurityRunner,
-};
+use super::keychain::{ClaudeItem, ClaudeKeychainStore, KeychainArchiveStore, SecurityRunner};
 use super::place::Place;
 use super::{Store, StoreId, Stores};
 use crate::cli::SlotName;
 use crate::paths::{Paths, Platform};
+use crate::Error;
+use std::ffi::OsString;
+use std::path::PathBuf;
 
-/// The macOS Keychain adapters: Claude Code's item and how to reach it, and our
-/// archive items.
+/// The environment variable naming the keychain file a test build uses.
+pub const TEST_KEYCHAIN_VAR: &str = "CLAUDE_TOKEN_TEST_KEYCHAIN";
+
+/// The macOS Keychain adapters: Claude Code's item, how to reach the Keychain, and
+/// which keychain.
 #[derive(Debug)]
 pub struct Keychains {
     /// Claude Code's item; its account is also our archive items' account.
     pub claude_item: ClaudeItem,
     pub security: Box<dyn SecurityRunner>,
-    pub archive: Box<dyn PasswordKeychain>,
+    /// The one keychain file every call names (a test keychain); `None`: the user's
+    /// keychain search list, where Claude Code keeps its item.
+    pub keychain_file: Option<PathBuf>,
+}
+
+/// Which keychain the stores of this build use: the user's own (`None`), except in a
+/// test build (`cargo test` enables the `test-keychain` feature), which uses only
+/// the keychain file [`TEST_KEYCHAIN_VAR`] names and refuses to run without one, so
+/// a test never reads or writes the developer's login keychain.
+pub fn keychain_file(test_build: bool, named: Option<OsString>) -> Result<Option<PathBuf>, Error> {
+    if !test_build {
+        return Ok(None);
+    }
+    match named.map(PathBuf::from) {
+        // `security` searches the user's keychains when the file it is given cannot
+        // be opened: the file must be there.
+        Some(path) if path.is_absolute() && path.is_file() => Ok(Some(path)),
+        _ => Err(Error::Usage {
+            message: format!(
+                "this is a test build of claude-token: it reaches the Keychain only through a test keychain, and {TEST_KEYCHAIN_VAR} names no keychain file"
+            ),
+            hint: Some(format!(
+                "set {TEST_KEYCHAIN_VAR} to the absolute path of a keychain made with `security create-keychain`, or use a release build"
+            )),
+        }),
+    }
 }
 
 /// Opens every store of one run.
@@ -46,13 +75,14 @@ pub struct Backend {
 
 impl Backend {
     /// The stores of the platform this binary runs on; on macOS with the pinned
-    /// `security` program and Security.framework.
-    pub fn new(paths: Paths) -> Self {
+    /// `security` program, its deadline from the environment, and (in a test build)
+    /// the test keychain.
+    pub fn from_env(paths: Paths) -> Result<Self, Error> {
         #[cfg(target_os = "macos")]
-        let keychains = Some(platform_keychains());
+        let keychains = Some(platform_keychains()?);
         #[cfg(not(target_os = "macos"))]
         let keychains = None;
-        Self::with_keychains(paths, Platform::current(), keychains)
+        Ok(Self::with_keychains(paths, Platform::current(), keychains))
     }
 
     /// The stores of `platform` with the given Keychain adapters (tests drive the
@@ -87,7 +117,8 @@ impl Backend {
             let keychains = self.macos_keychains()?;
             let item = place.keychain.as_ref()?;
             let lock = self.storage_lock(&place.credentials_dir);
-            let store = ClaudeKeychainStore::new(item, keychains.security.as_ref());
+            let store = ClaudeKeychainStore::new(item, keychains.security.as_ref())
+                .in_keychain(keychains.keychain_file.clone());
             return Some(Box::new(store.with_write_lock(lock)));
         }
         let lock = self.storage_lock(&place.credentials_dir);
@@ -119,7 +150,8 @@ impl Backend {
             Some(keychains) if !self.paths.file_backend => Box::new(KeychainArchiveStore::new(
                 slot.clone(),
                 &keychains.claude_item.account,
-                keychains.archive.as_ref(),
+                keychains.security.as_ref(),
+                keychains.keychain_file.clone(),
             )),
             _ => Box::new(ArchiveStore::new(
                 self.paths.keystore_dir(),
@@ -129,12 +161,7 @@ impl Backend {
         }
     }
 
-    fn file(
-        &self,
-        id: &StoreId,
-        path: std::path::PathBuf,
-        policy: DirPolicy,
-    ) -> Box<dyn Store + '_> {
+    fn file(&self, id: &StoreId, path: PathBuf, policy: DirPolicy) -> Box<dyn Store + '_> {
         Box::new(FileStore::new(id.clone(), path, policy).with_notices(self.notices.clone()))
     }
 }
@@ -174,13 +201,20 @@ impl Stores for Backend {
     }
 }
 
-/// The real macOS adapters: the pinned `security` program and Security.framework.
+/// The real macOS adapters: the pinned `security` program with its deadline.
 #[cfg(target_os = "macos")]
-fn platform_keychains() -> Keychains {
-    use super::keychain::{FrameworkKeychain, ProcessRunner};
-    Keychains {
+fn platform_keychains() -> Result<Keychains, Error> {
+    use super::keychain::security_cli::{call_timeout, TIMEOUT_VAR};
+    use super::keychain::ProcessRunner;
+    let timeout =
+        call_timeout(std::env::var_os(TIMEOUT_VAR).as_deref()).map_err(|message| Error::Usage {
+            message,
+            hint: Some(format!("unset {TIMEOUT_VAR} for the default of 60 s")),
+        })?;
+    let test_build = cfg!(feature = "test-keychain");
+    Ok(Keychains {
         claude_item: ClaudeItem::from_process(),
-        security: Box::new(ProcessRunner),
-        archive: Box::new(FrameworkKeychain),
-    }
+        security: Box::new(ProcessRunner { timeout }),
+        keychain_file: keychain_file(test_build, std::env::var_os(TEST_KEYCHAIN_VAR))?,
+    })
 }

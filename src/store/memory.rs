@@ -46,6 +46,8 @@ struct State {
     place: Option<Place>,
     contents: BTreeMap<StoreId, Blob>,
     missing: BTreeSet<StoreId>,
+    /// Stores that take at most so many bytes (as a Keychain item does).
+    room: BTreeMap<StoreId, usize>,
     plans: Vec<Plan>,
     events: Vec<Event>,
 }
@@ -103,6 +105,12 @@ impl MemoryStores {
     }
 
     /// Makes `open(id)` answer `None`, as for Claude Code's Keychain item off macOS.
+    /// Lets store `id` take at most `max` bytes, as a Keychain item takes at most so
+    /// many through `security`: a longer write fails, and so does its check.
+    pub fn set_room(&self, id: &StoreId, max: usize) {
+        self.state.borrow_mut().room.insert(id.clone(), max);
+    }
+
     pub fn set_missing(&self, id: &StoreId) {
         self.state.borrow_mut().missing.insert(id.clone());
     }
@@ -235,6 +243,17 @@ impl MemoryStore {
         }
     }
 
+    /// The error of a write of `len` bytes past the store's room.
+    fn too_large(&self, len: usize) -> Option<Error> {
+        let max = *self.state.borrow().room.get(&self.id)?;
+        (len > max).then(|| Error::Keychain {
+            action: "write",
+            service: self.id.to_text(),
+            reason: format!("the login is {len} bytes; the item takes at most {max}"),
+            hint: "remove what the login no longer needs",
+        })
+    }
+
     fn injected(&self, action: &'static str) -> Error {
         Error::Io {
             action,
@@ -264,6 +283,9 @@ impl Store for MemoryStore {
         if self.take_fault(|f| matches!(f, Fault::FailWrite)).is_some() {
             return Err(self.injected("write"));
         }
+        if let Some(err) = self.too_large(bytes.len()) {
+            return Err(err);
+        }
         let mut state = self.state.borrow_mut();
         state.contents.insert(self.id.clone(), Blob::from(bytes));
         Ok(())
@@ -276,6 +298,14 @@ impl Store for MemoryStore {
         }
         self.state.borrow_mut().contents.remove(&self.id);
         Ok(())
+    }
+
+    fn limits_size(&self) -> bool {
+        self.state.borrow().room.contains_key(&self.id)
+    }
+
+    fn check_room(&self, len: usize) -> Result<(), Error> {
+        self.too_large(len).map_or(Ok(()), Err)
     }
 
     fn write_guard(&self) -> Result<Option<Box<dyn WriteGuard>>, Error> {

@@ -150,6 +150,20 @@ pub trait Store: fmt::Debug {
     fn write_guard(&self) -> Result<Option<Box<dyn WriteGuard>>, Error> {
         Ok(None)
     }
+
+    /// Whether the store limits what it takes beyond our own file size cap (a Keychain
+    /// item takes at most so many bytes through `security`); only such a store is
+    /// asked [`Store::check_room`].
+    fn limits_size(&self) -> bool {
+        false
+    }
+
+    /// Checks, before anything is written or sent, that the store could take a value
+    /// of `len` bytes.
+    fn check_room(&self, len: usize) -> Result<(), Error> {
+        let _ = len;
+        Ok(())
+    }
 }
 
 /// Opens stores by id: the real backend (files and Keychain items) or a test fake.

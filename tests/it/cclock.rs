@@ -3,6 +3,8 @@
 //! that follows Claude Code's own rules.
 
 mod dirlock;
+// Checked against what Linux says about this process (`/proc`).
+#[cfg(target_os = "linux")]
 mod refresh;
 mod waiter;
 

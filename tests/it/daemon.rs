@@ -5,8 +5,11 @@
 //! `.ci/static-chroot.sh`), and an ignored benchmark of the idle daemon
 //! (`cargo test --release -- --ignored daemon_idle --nocapture`).
 
+// Reads the daemon's footprint from `/proc`.
+#[cfg(target_os = "linux")]
 mod bench;
 mod interval;
+mod launchd;
 mod looping;
 mod process;
 mod services;

@@ -59,15 +59,21 @@ impl Drop for TempDir {
 }
 
 /// A temporary home directory in which the real binary runs with a clean
-/// environment (only `HOME` and `PATH`, plus what a test adds).
+/// environment (only `HOME` and `PATH`, plus what a test adds; on macOS also a test
+/// keychain of its own).
 pub struct Home {
+    #[cfg(target_os = "macos")]
+    keychain: TestKeychain,
     dir: TempDir,
 }
 
 impl Home {
     pub fn new() -> Self {
+        let dir = TempDir::new();
         Home {
-            dir: TempDir::new(),
+            #[cfg(target_os = "macos")]
+            keychain: TestKeychain::create(&dir.join("test.keychain-db")),
+            dir,
         }
     }
 
@@ -102,6 +108,8 @@ impl Home {
             .env_clear()
             .env("HOME", self.path())
             .env("PATH", "/usr/bin:/bin");
+        #[cfg(target_os = "macos")]
+        self.keychain.pass_to(&mut cmd);
         cmd
     }
 
@@ -119,4 +127,61 @@ pub fn stdout(out: &Output) -> String {
 /// Standard error as text.
 pub fn stderr(out: &Output) -> String {
     String::from_utf8(out.stderr.clone()).expect("UTF-8 stderr")
+}
+
+/// A keychain file made for one test (macOS): a test build of the binary reaches the
+/// Keychain only through the file `CLAUDE_TOKEN_TEST_KEYCHAIN` names, never the
+/// developer's login keychain. Its items use the account `claude-token-test`, which
+/// no Claude Code looks up (`security create-keychain` also puts the file in the
+/// user's search list until it is deleted). Deleted with the test.
+#[cfg(target_os = "macos")]
+pub struct TestKeychain {
+    path: PathBuf,
+}
+
+#[cfg(target_os = "macos")]
+impl TestKeychain {
+    const SECURITY: &'static str = "/usr/bin/security";
+
+    pub fn create(path: &Path) -> TestKeychain {
+        let mut random = [0u8; 16];
+        fs::File::open("/dev/urandom")
+            .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut random))
+            .expect("random bytes");
+        let password = claude_token::hex::encode(&random);
+        let run = |args: &[&OsStr]| {
+            let status = Command::new(Self::SECURITY)
+                .args(args)
+                .status()
+                .expect("run security");
+            assert!(status.success(), "security {args:?} failed: {status}");
+        };
+        run(&[
+            OsStr::new("create-keychain"),
+            OsStr::new("-p"),
+            OsStr::new(&password),
+            path.as_os_str(),
+        ]);
+        // No automatic lock while the tests run.
+        run(&[OsStr::new("set-keychain-settings"), path.as_os_str()]);
+        TestKeychain {
+            path: path.to_owned(),
+        }
+    }
+
+    /// Names the keychain and the test account in `cmd`'s environment.
+    pub fn pass_to(&self, cmd: &mut Command) {
+        cmd.env("CLAUDE_TOKEN_TEST_KEYCHAIN", &self.path)
+            .env("CLAUDE_TOKEN_KEYCHAIN_ACCOUNT", "claude-token-test");
+    }
+}
+
+#[cfg(target_os = "macos")]
+impl Drop for TestKeychain {
+    fn drop(&mut self) {
+        let _ = Command::new(Self::SECURITY)
+            .arg("delete-keychain")
+            .arg(&self.path)
+            .status();
+    }
 }

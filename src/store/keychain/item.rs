@@ -6,21 +6,23 @@
 //! [`ClaudeItem::from_process`] reads the process environment and the user
 //! database. Nothing here talks to the Keychain.
 //!
-//! Claude Code hashes the NFC normalisation of the directory. We do not implement
-//! Unicode normalisation: we hash the bytes as given, which is the same for ASCII
-//! paths and for paths already in NFC (what macOS file APIs hand out). A path typed
-//! in decomposed form would name a different item than Claude Code's.
+//! Claude Code hashes the NFC normalisation of the directory as given (no path
+//! resolution, no trailing-slash trim, no `~`): so do we, through `nfc`.
 
+use super::nfc::nfc;
 use crate::cli::SlotName;
 use crate::{hex, sha256};
 use std::ffi::{OsStr, OsString};
-use std::os::unix::ffi::OsStrExt;
 
 /// Claude Code's service name before any suffix.
 pub const CLAUDE_SERVICE: &str = "Claude Code-credentials";
 
 /// The account Claude Code uses when the user name is unusable.
 pub const FALLBACK_ACCOUNT: &str = "claude-code-user";
+
+/// The original tool's override of the account of Claude Code's item (and of its
+/// archive items): when set and non-empty, it wins over `USER`.
+pub const ACCOUNT_VAR: &str = "CLAUDE_TOKEN_KEYCHAIN_ACCOUNT";
 
 /// How our archive items' service names start (the original tool's convention).
 pub const ARCHIVE_SERVICE_PREFIX: &str = "claude-token-cli::";
@@ -34,17 +36,23 @@ pub struct ClaudeItem {
 
 impl ClaudeItem {
     /// The item named by `env` (a lookup of environment variables), with
-    /// `login_name` consulted only when `USER` is unset or empty.
+    /// `login_name` consulted only when neither [`ACCOUNT_VAR`] nor `USER` names the
+    /// account.
     pub fn from_env(
         env: &dyn Fn(&str) -> Option<OsString>,
         login_name: &dyn Fn() -> Option<OsString>,
     ) -> Self {
         let securestorage = env("CLAUDE_SECURESTORAGE_CONFIG_DIR");
         let config = env("CLAUDE_CONFIG_DIR");
-        let user = env("USER");
+        let account = match env(ACCOUNT_VAR).filter(|a| !a.is_empty()) {
+            // As the original tool takes it: the value as it is (`security` refuses
+            // what it cannot carry, with a message naming the account).
+            Some(account) => account.to_string_lossy().into_owned(),
+            None => account_name(env("USER").as_deref(), login_name),
+        };
         ClaudeItem {
             service: claude_service(securestorage.as_deref(), config.as_deref()),
-            account: account_name(user.as_deref(), login_name),
+            account,
         }
     }
 
@@ -72,9 +80,12 @@ pub fn claude_service(securestorage_dir: Option<&OsStr>, config_dir: Option<&OsS
     }
 }
 
-/// The first 8 lower-case hex digits of the SHA-256 of `value`'s bytes.
+/// The first 8 lower-case hex digits of the SHA-256 of `value` in NFC, as Claude
+/// Code's `createHash("sha256").update(value.normalize("NFC"))` hashes it (Node reads
+/// the environment as UTF-8, so bytes that are not become U+FFFD there too).
 fn short_hash(value: &OsStr) -> String {
-    let digest = sha256::sha256(value.as_bytes());
+    let text = value.to_string_lossy();
+    let digest = sha256::sha256(nfc(&text).as_bytes());
     hex::encode(&digest[..4])
 }
 

@@ -1,29 +1,27 @@
-//! Keychain stores (macOS): Claude Code's item, reached only through
-//! `/usr/bin/security`, and our archive items, reached through Security.framework.
+//! Keychain stores (macOS): Claude Code's item and our archive items, both reached
+//! only through the pinned `/usr/bin/security`.
 //!
-//! Owns the two Keychain-backed [`Store`]s and the two small seams they talk
-//! through: [`SecurityRunner`] (runs `security`) and [`PasswordKeychain`] (get, set,
-//! delete a generic password). Everything that can be decided without macOS (names,
-//! command lines, quoting, output parsing) lives in `item` and `security_cli` and is
-//! tested on Linux with fakes of the two seams; the real seams are the two
-//! `#[cfg(target_os = "macos")]` files, kept to a few lines each because this
-//! machine cannot compile them.
+//! Owns the two Keychain-backed [`Store`]s and the one seam they talk through:
+//! [`SecurityRunner`] (runs `security`). Everything that can be decided without macOS
+//! (names, command lines, quoting, the channel of a secret, output parsing) lives in
+//! `item` and `security_cli` and is tested on Linux with fakes of the seam; the real
+//! runner is the one `#[cfg(target_os = "macos")]` file, kept to process plumbing
+//! because this machine cannot run it.
 //!
-//! Why two ways in: a write from our own binary through Security.framework would
-//! re-stamp the partition list of Claude Code's item and make Claude Code prompt on
-//! every read, so its item is handled by the same `security` program Claude Code
-//! uses. Our archive items are ours alone.
+//! Why `security` for our own items too: an item made by `security` carries the one
+//! partition `apple-tool:`, the same after every upgrade of claude-token, so reading
+//! it never asks for the keychain password; an item made through Security.framework
+//! from our own binary carries that binary's `cdhash`, which every `cargo install`
+//! changes. And a `security` call can be given a deadline, a framework call cannot
+//! (SPEC.md §11).
 
 pub mod item;
+mod nfc;
 pub mod security_cli;
 
 #[cfg(target_os = "macos")]
-mod framework;
-#[cfg(target_os = "macos")]
 mod runner;
 
-#[cfg(target_os = "macos")]
-pub use framework::FrameworkKeychain;
 #[cfg(target_os = "macos")]
 pub use runner::ProcessRunner;
 
@@ -36,42 +34,119 @@ use crate::cli::SlotName;
 use crate::Error;
 use std::fmt;
 use std::io;
+use std::path::PathBuf;
 
-/// Runs `/usr/bin/security` once: the real runner spawns it with a timeout; tests
+/// Runs `/usr/bin/security` once: the real runner spawns it with a deadline; tests
 /// record the call and answer with canned output.
 pub trait SecurityRunner: fmt::Debug {
     /// Runs `security` with `call.args`, writes `call.stdin` to it and closes its
-    /// stdin, and waits at most [`security_cli::CALL_TIMEOUT`] (then kills it and
-    /// returns an error of kind `TimedOut`).
+    /// stdin, and waits until its deadline (then kills it and returns an error of
+    /// kind `TimedOut` whose message says how long it waited).
     fn run(&self, call: &SecurityCall) -> io::Result<SecurityOutput>;
 }
 
-/// Get, set and delete generic passwords (Security.framework on macOS; a map in
-/// tests). Errors are already [`Error::Keychain`].
-pub trait PasswordKeychain: fmt::Debug {
-    /// The item's bytes, `None` when there is no such item.
-    fn get(&self, service: &str, account: &str) -> Result<Option<Blob>, Error>;
-    /// Creates or replaces the item.
-    fn set(&self, service: &str, account: &str, secret: &[u8]) -> Result<(), Error>;
-    /// Removes the item; a missing item is `Ok`.
-    fn delete(&self, service: &str, account: &str) -> Result<(), Error>;
+/// One generic-password item reached through `security`: its name, the keychain file
+/// when one is named (tests), and the runner.
+#[derive(Debug)]
+struct SecurityItem<'a> {
+    item: ClaudeItem,
+    keychain: Option<PathBuf>,
+    runner: &'a dyn SecurityRunner,
+}
+
+impl SecurityItem<'_> {
+    fn call<T>(
+        &self,
+        action: &'static str,
+        call: Result<SecurityCall, CliError>,
+        parse: impl FnOnce(&SecurityOutput) -> Result<T, CliError>,
+    ) -> Result<T, Error> {
+        let fail = |err: &CliError| Error::Keychain {
+            action,
+            service: self.item.service.clone(),
+            reason: err.to_string(),
+            hint: err.hint(),
+        };
+        let call = call.map_err(|e| fail(&e))?;
+        if let Some(file) = self.keychain.as_deref().filter(|f| !f.is_file()) {
+            // `security` would search the user's own keychains instead.
+            return Err(Error::Keychain {
+                action,
+                service: self.item.service.clone(),
+                reason: format!("the test keychain {} is gone", file.display()),
+                hint: "make a new one with `security create-keychain`",
+            });
+        }
+        let output = self.runner.run(&call).map_err(|e| Error::Keychain {
+            action,
+            service: self.item.service.clone(),
+            reason: run_failure(&e),
+            hint: CliError::Killed.hint(),
+        })?;
+        parse(&output).map_err(|e| fail(&e))
+    }
+
+    fn read(&self) -> Result<Option<Blob>, Error> {
+        let call = security_cli::find_call(&self.item, self.keychain.as_deref());
+        self.call("read", call, security_cli::parse_find)
+    }
+
+    fn write(&self, bytes: &[u8]) -> Result<(), Error> {
+        let call = security_cli::add_call(&self.item, bytes, self.keychain.as_deref());
+        self.call("write", call, security_cli::parse_add)
+    }
+
+    fn delete(&self) -> Result<(), Error> {
+        let call = security_cli::delete_call(&self.item, self.keychain.as_deref());
+        self.call("delete", call, security_cli::parse_delete)
+    }
+
+    fn check_room(&self, len: usize) -> Result<(), Error> {
+        security_cli::check_add(&self.item, len, self.keychain.as_deref()).map_err(|err| {
+            Error::Keychain {
+                action: "write",
+                service: self.item.service.clone(),
+                reason: err.to_string(),
+                hint: err.hint(),
+            }
+        })
+    }
+}
+
+/// Says why running `security` failed, without anything it printed.
+fn run_failure(err: &io::Error) -> String {
+    if err.kind() == io::ErrorKind::TimedOut {
+        err.to_string()
+    } else {
+        format!("cannot run {}: {err}", security_cli::SECURITY_PROGRAM)
+    }
 }
 
 /// Claude Code's own Keychain item, through `security`.
 #[derive(Debug)]
 pub struct ClaudeKeychainStore<'a> {
-    item: ClaudeItem,
-    runner: &'a dyn SecurityRunner,
+    item: SecurityItem<'a>,
     write_lock: Option<StorageLockAt>,
 }
 
 impl<'a> ClaudeKeychainStore<'a> {
+    /// The item in the user's keychain search list, as Claude Code reaches it.
     pub fn new(item: &ClaudeItem, runner: &'a dyn SecurityRunner) -> Self {
         ClaudeKeychainStore {
-            item: item.clone(),
-            runner,
+            item: SecurityItem {
+                item: item.clone(),
+                keychain: None,
+                runner,
+            },
             write_lock: None,
         }
+    }
+
+    /// The item in the keychain file `keychain` only (a test keychain).
+    #[must_use]
+    pub fn in_keychain(mut self, keychain: Option<PathBuf>) -> Self {
+        self.item.keychain = keychain;
+        self
     }
 
     /// Writes under Claude Code's `.storage-write.lock`, as Claude Code writes its item.
@@ -79,35 +154,6 @@ impl<'a> ClaudeKeychainStore<'a> {
     pub fn with_write_lock(mut self, lock: StorageLockAt) -> Self {
         self.write_lock = Some(lock);
         self
-    }
-
-    fn call<T>(
-        &self,
-        action: &'static str,
-        call: Result<SecurityCall, CliError>,
-        parse: impl FnOnce(&SecurityOutput) -> Result<T, CliError>,
-    ) -> Result<T, Error> {
-        let fail = |reason: String| Error::Keychain {
-            action,
-            service: self.item.service.clone(),
-            reason,
-        };
-        let call = call.map_err(|e| fail(e.to_string()))?;
-        let output = self.runner.run(&call).map_err(|e| fail(run_failure(&e)))?;
-        parse(&output).map_err(|e| fail(e.to_string()))
-    }
-}
-
-/// Says why running `security` failed, without anything it printed.
-fn run_failure(err: &io::Error) -> String {
-    if err.kind() == io::ErrorKind::TimedOut {
-        let secs = security_cli::CALL_TIMEOUT.as_secs();
-        format!(
-            "{} did not answer within {secs} s",
-            security_cli::SECURITY_PROGRAM
-        )
-    } else {
-        format!("cannot run {}: {err}", security_cli::SECURITY_PROGRAM)
     }
 }
 
@@ -117,18 +163,17 @@ impl Store for ClaudeKeychainStore<'_> {
     }
 
     fn read(&self) -> Result<Option<Blob>, Error> {
-        let call = security_cli::find_call(&self.item);
-        self.call("read", call, security_cli::parse_find)
+        self.item.read()
     }
 
+    /// Writes the login as Claude Code can read it back (`security_cli::keychain_text`).
     fn write(&self, bytes: &[u8]) -> Result<(), Error> {
-        let call = security_cli::add_call(&self.item, bytes);
-        self.call("write", call, security_cli::parse_add)
+        let text = Blob::new(security_cli::keychain_text(bytes));
+        self.item.write(text.as_bytes())
     }
 
     fn delete(&self) -> Result<(), Error> {
-        let call = security_cli::delete_call(&self.item);
-        self.call("delete", call, security_cli::parse_delete)
+        self.item.delete()
     }
 
     fn write_guard(&self) -> Result<Option<Box<dyn WriteGuard>>, Error> {
@@ -137,24 +182,43 @@ impl Store for ClaudeKeychainStore<'_> {
             None => Ok(None),
         }
     }
+
+    fn limits_size(&self) -> bool {
+        true
+    }
+
+    fn check_room(&self, len: usize) -> Result<(), Error> {
+        self.item.check_room(len)
+    }
 }
 
-/// One slot's archived login as our Keychain item `claude-token-cli::<slot>`.
+/// One slot's archived login as our Keychain item `claude-token-cli::<slot>`, through
+/// `security` like Claude Code's. An item the original tool wrote (the text
+/// `0x<hex>`) reads as the login it encodes.
 #[derive(Debug)]
 pub struct KeychainArchiveStore<'a> {
     slot: SlotName,
-    service: String,
-    account: &'a str,
-    keychain: &'a dyn PasswordKeychain,
+    item: SecurityItem<'a>,
 }
 
 impl<'a> KeychainArchiveStore<'a> {
-    pub fn new(slot: SlotName, account: &'a str, keychain: &'a dyn PasswordKeychain) -> Self {
-        KeychainArchiveStore {
+    pub fn new(
+        slot: SlotName,
+        account: &str,
+        runner: &'a dyn SecurityRunner,
+        keychain: Option<PathBuf>,
+    ) -> Self {
+        let item = ClaudeItem {
             service: archive_service(&slot),
+            account: account.to_owned(),
+        };
+        KeychainArchiveStore {
             slot,
-            account,
-            keychain,
+            item: SecurityItem {
+                item,
+                keychain,
+                runner,
+            },
         }
     }
 }
@@ -165,14 +229,23 @@ impl Store for KeychainArchiveStore<'_> {
     }
 
     fn read(&self) -> Result<Option<Blob>, Error> {
-        self.keychain.get(&self.service, self.account)
+        let blob = self.item.read()?;
+        Ok(blob.map(|b| Blob::new(security_cli::decode_legacy(b.as_bytes().to_vec()))))
     }
 
     fn write(&self, bytes: &[u8]) -> Result<(), Error> {
-        self.keychain.set(&self.service, self.account, bytes)
+        self.item.write(bytes)
     }
 
     fn delete(&self) -> Result<(), Error> {
-        self.keychain.delete(&self.service, self.account)
+        self.item.delete()
+    }
+
+    fn limits_size(&self) -> bool {
+        true
+    }
+
+    fn check_room(&self, len: usize) -> Result<(), Error> {
+        self.item.check_room(len)
     }
 }

@@ -4,11 +4,13 @@
 //! plumbing so that reading it is enough to check it. Owns the child process: piped
 //! stdin and stdout, stderr discarded (we never show it: it is not ours to trust),
 //! a reader thread for stdout so a large answer cannot block the child, and one
-//! deadline, [`CALL_TIMEOUT`] after the start, for the child and for its output:
-//! past it the child is killed and the call fails. It never puts anything but
-//! `call.args` on argv and never looks `security` up in `PATH`.
+//! deadline, [`ProcessRunner::timeout`] after the start (60 s unless
+//! `CLAUDE_TOKEN_KEYCHAIN_TIMEOUT` says otherwise: time to answer an unlock dialog),
+//! for the child and for its output: past it the child is killed and the call fails.
+//! It never puts anything but `call.args` on argv and never looks `security` up in
+//! `PATH`.
 
-use super::security_cli::{SecurityCall, SecurityOutput, CALL_TIMEOUT, SECURITY_PROGRAM};
+use super::security_cli::{SecurityCall, SecurityOutput, SECURITY_PROGRAM};
 use super::SecurityRunner;
 use crate::store::Blob;
 use std::io::{self, Read, Write};
@@ -24,8 +26,11 @@ const MAX_STDOUT: u64 = 4 << 20;
 const POLL_EVERY: Duration = Duration::from_millis(10);
 
 /// The real [`SecurityRunner`].
-#[derive(Debug, Default)]
-pub struct ProcessRunner;
+#[derive(Debug)]
+pub struct ProcessRunner {
+    /// How long one call may take.
+    pub timeout: Duration,
+}
 
 impl SecurityRunner for ProcessRunner {
     fn run(&self, call: &SecurityCall) -> io::Result<SecurityOutput> {
@@ -39,16 +44,16 @@ impl SecurityRunner for ProcessRunner {
             .stdout
             .take()
             .ok_or_else(|| io::Error::other("stdout not piped"))?;
-        let deadline = Instant::now() + CALL_TIMEOUT;
+        let deadline = Instant::now() + self.timeout;
         let (sender, receiver) = mpsc::channel();
         // Never joined: if something still held the pipe open after the child is
         // gone, the thread would block, and we must not block with it.
         thread::spawn(move || sender.send(read_capped(stdout)));
         let fed = feed(&mut child, call);
-        let status = wait_until(&mut child, deadline)?;
+        let status = wait_until(&mut child, deadline).map_err(|e| self.timed_out(e))?;
         let stdout = receiver
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .map_err(|_| timed_out())??;
+            .map_err(|_| self.timed_out(io::ErrorKind::TimedOut.into()))??;
         fed?;
         Ok(SecurityOutput {
             status: status.code(),
@@ -57,12 +62,22 @@ impl SecurityRunner for ProcessRunner {
     }
 }
 
-fn timed_out() -> io::Error {
-    io::Error::new(io::ErrorKind::TimedOut, "security timed out")
+impl ProcessRunner {
+    /// A timeout, said with the deadline; other errors as they are.
+    fn timed_out(&self, err: io::Error) -> io::Error {
+        if err.kind() != io::ErrorKind::TimedOut {
+            return err;
+        }
+        let secs = self.timeout.as_secs();
+        io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!("{SECURITY_PROGRAM} did not answer within {secs} s (set CLAUDE_TOKEN_KEYCHAIN_TIMEOUT for longer)"),
+        )
+    }
 }
 
 /// Writes the call's stdin (at most one 4 KiB line, which fits in the pipe buffer,
-/// so this cannot block) and closes it, which ends `security -i`'s command loop.
+/// so this cannot block; an argv call has none) and closes it, which ends `security -i`'s command loop.
 /// A child that exited before reading is reported by its status, not here.
 fn feed(child: &mut Child, call: &SecurityCall) -> io::Result<()> {
     let mut stdin = child
@@ -91,7 +106,7 @@ fn wait_until(child: &mut Child, deadline: Instant) -> io::Result<ExitStatus> {
             // Kill fails only if it already exited; the wait reaps it either way.
             let _ = child.kill();
             let _reaped = child.wait()?;
-            return Err(timed_out());
+            return Err(io::ErrorKind::TimedOut.into());
         }
         thread::sleep(POLL_EVERY);
     }

@@ -174,7 +174,10 @@ fn disk(storage_retries: u32) -> Disk {
     })
     .expect("paths");
     let options = quick(Duration::from_secs(15), storage_retries);
-    let backend = Backend::new(paths.clone()).with_storage_lock_options(options);
+    // Files only, on every platform: this test is about Claude Code's file locks, and
+    // must never reach a real keychain.
+    let backend = Backend::with_keychains(paths.clone(), Platform::Linux, None)
+        .with_storage_lock_options(options);
     let slots = [
         ("ada", "ada", "a1", NOW + 8 * HOUR),
         ("bob", "bob", "b1", NOW + 8 * HOUR),

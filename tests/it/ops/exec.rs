@@ -81,6 +81,8 @@ fn exec_hands_the_named_slots_access_token_in_the_environment() {
 }
 
 #[test]
+// Reads the inherited descriptor through `/proc/self/fd`.
+#[cfg(target_os = "linux")]
 fn exec_with_fd_passes_the_token_on_an_inherited_pipe_only() {
     let (home, server, _) = two_slots(6 * HOUR, vec![]);
     let script = concat!(

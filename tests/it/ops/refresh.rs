@@ -267,3 +267,32 @@ fn no_active_slot_is_a_usage_error() {
     assert_eq!(err.exit_code(), 2);
     assert_eq!(err.to_string(), "no active slot; name one or use --all");
 }
+
+#[test]
+fn a_refresh_the_keychain_item_could_not_take_is_refused_before_the_token_is_sent() {
+    let world = World::mac();
+    world.with_slots(&[("ada", "ada", "a1", NOW + HOUR)], Some("ada"));
+    let live = login("ada", "a1", NOW + HOUR);
+    world.put(&StoreId::ClaudeKeychain, &live);
+    world.put(&StoreId::ClaudeFile, &live);
+    // The item holds the login now, but not with room for the tokens to come (as a
+    // login near `security`'s bound would be).
+    world
+        .stores
+        .set_room(&StoreId::ClaudeKeychain, live.len() + 100);
+    let server = Server::tls("localhost", vec![json(200, &grant_body("a2"))]);
+    let results = run(&world, &server, &RefreshTarget::Active, false);
+    let err = results[0].outcome.as_ref().unwrap_err();
+    assert!(matches!(err, Error::Keychain { .. }), "{err}");
+    assert!(err.to_string().contains("at most"), "{err}");
+    assert!(server.received().is_empty(), "the token was never sent");
+    assert_eq!(world.text(&archive("ada")), Some(live.clone()));
+    assert_eq!(world.text(&StoreId::ClaudeKeychain), Some(live.clone()));
+    assert!(world.journal_files().is_empty());
+    // With room, the same refresh goes through and every store gets the new tokens.
+    world.stores.set_room(&StoreId::ClaudeKeychain, 1 << 20);
+    let results = run(&world, &server, &RefreshTarget::Active, false);
+    assert!(results[0].outcome.is_ok(), "{:?}", results[0].outcome);
+    let refreshed = login("ada", "a2", NOW + EIGHT_HOURS);
+    assert_eq!(world.text(&StoreId::ClaudeKeychain), Some(refreshed));
+}

@@ -16,6 +16,8 @@ use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::rc::Rc;
 
+use super::security_tool::split_like_security;
+
 /// Records every call and answers with queued outputs.
 #[derive(Debug, Default, Clone)]
 pub struct FakeSecurity(Rc<FakeState>);
@@ -70,32 +72,6 @@ fn args(call: &SecurityCall) -> Vec<&str> {
 
 fn stdin_text(call: &SecurityCall) -> String {
     String::from_utf8(call.stdin.as_ref().unwrap().as_bytes().to_vec()).unwrap()
-}
-
-/// `security -i`'s word splitting (`SecurityTool`'s `split_line`), written from its
-/// rules: whitespace separates words; a word starting with `"` or `'` runs to the
-/// same quote; a backslash takes the next byte literally, quoted or not.
-fn split_like_security(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut chars = line.chars().peekable();
-    while let Some(&c) = chars.peek() {
-        if c.is_ascii_whitespace() {
-            chars.next();
-            continue;
-        }
-        let quote = (c == '"' || c == '\'').then(|| chars.next().unwrap());
-        let mut word = String::new();
-        while let Some(c) = chars.next() {
-            match (c, quote) {
-                ('\\', _) => word.extend(chars.next()),
-                (q, Some(open)) if q == open => break,
-                (w, None) if w.is_ascii_whitespace() => break,
-                (other, _) => word.push(other),
-            }
-        }
-        words.push(word);
-    }
-    words
 }
 
 #[test]
@@ -162,6 +138,66 @@ fn item_from_env_reads_the_three_variables() {
 }
 
 #[test]
+fn the_original_tools_account_override_wins_over_user_when_set() {
+    let with = |account: Option<&'static str>| {
+        move |name: &str| match name {
+            "USER" => Some(OsString::from("alice")),
+            "CLAUDE_TOKEN_KEYCHAIN_ACCOUNT" => account.map(OsString::from),
+            _ => None,
+        }
+    };
+    let item = ClaudeItem::from_env(&with(Some("shared mac")), &|| None);
+    assert_eq!(
+        item.account, "shared mac",
+        "taken as it is, as the original tool does"
+    );
+    assert_eq!(item.service, "Claude Code-credentials");
+    for unset in [None, Some("")] {
+        let item = ClaudeItem::from_env(&with(unset), &|| None);
+        assert_eq!(item.account, "alice");
+    }
+}
+
+#[test]
+fn the_suffix_hashes_the_directory_exactly_as_given() {
+    // Claude Code 2.1.332 (`wje`) hashes the variable's value as given: no path
+    // resolution, no trailing-slash trim, no `~` expansion.
+    // printf %s /Users/me/.claude | sha256sum -> 0bd83d07...; with a slash 8586dac6...
+    let service = |dir: &str| claude_service(None, Some(OsStr::new(dir)));
+    assert_eq!(
+        service("/Users/me/.claude"),
+        "Claude Code-credentials-0bd83d07"
+    );
+    assert_eq!(
+        service("/Users/me/.claude/"),
+        "Claude Code-credentials-8586dac6"
+    );
+    assert_eq!(service("~/.claude"), "Claude Code-credentials-37e4f761");
+    assert_eq!(service(".claude"), "Claude Code-credentials-e026f56c");
+}
+
+#[test]
+fn the_suffix_hashes_the_nfc_form_as_claude_code_does() {
+    // Expected: Python's sha256(unicodedata.normalize("NFC", dir)) (= JavaScript's
+    // `dir.normalize("NFC")`), first 8 hex digits.
+    let service = |dir: &str| claude_service(Some(OsStr::new(dir)), None);
+    for (dir, hash) in [
+        ("/Users/zo\u{eb}/.claude", "8dc9348b"),
+        ("/Users/zoe\u{308}/.claude", "8dc9348b"),
+        ("/Users/vie\u{323}\u{302}t/.claude", "559303c5"),
+        ("/Users/\u{1100}\u{1161}\u{11a8}/.claude", "c0238875"),
+        ("/Users/\u{30c6}\u{3099}/.claude", "2a6d84a5"),
+        ("/Users/a\u{301}\u{301}/.claude", "74458c6f"),
+    ] {
+        assert_eq!(
+            service(dir),
+            format!("Claude Code-credentials-{hash}"),
+            "{dir:?}"
+        );
+    }
+}
+
+#[test]
 fn read_runs_find_generic_password_with_w() {
     let fake = FakeSecurity::default();
     fake.answer(Some(0), b"{\"a\":1}\n");
@@ -200,20 +236,25 @@ fn read_decodes_plain_hex_in_either_case() {
 }
 
 #[test]
-fn read_decodes_the_0x_form_with_or_without_its_quoted_text() {
+fn the_0x_forms_are_not_what_w_prints() {
+    // `0x<HEX>  "…"` is `-g`'s form on stderr; `-w` prints bare hex or the text.
     let with_text = b"0x7B2261223A22C3A9227D  \"{\"a\":\"\\303\\251\"}\"\n";
-    let bare = b"0x0A0B \n";
-    assert_eq!(decode_password(with_text), "{\"a\":\"é\"}".as_bytes());
-    assert_eq!(decode_password(bare), b"\n\x0b");
+    assert_eq!(
+        decode_password(with_text),
+        &with_text[..with_text.len() - 1]
+    );
+    assert_eq!(decode_password(b"0x0a0b\n"), b"0x0a0b");
 }
 
 #[test]
 fn printable_text_that_looks_like_hex_is_the_password_itself() {
-    // security prints hex only for unprintable bytes or a backslash, so hex that
-    // decodes to printable text was printed raw.
+    // security prints hex only when some byte fails isprint (a backslash passes), so
+    // hex that decodes to printable text was printed raw.
     assert_eq!(decode_password(b"7b7d\n"), b"7b7d");
     assert_eq!(decode_password(b"0x41  \"A\"\n"), b"0x41  \"A\"");
-    assert_eq!(decode_password(b"6162635c\n"), b"abc\\");
+    assert_eq!(decode_password(b"6162635c\n"), b"6162635c");
+    assert_eq!(decode_password(b"6162630a\n"), b"abc\n");
+    assert_eq!(decode_password(b"abc\\\n"), b"abc\\");
     assert_eq!(decode_password(b"abc\n"), b"abc");
     assert_eq!(decode_password(b"\n"), b"");
     assert_eq!(decode_password(b"no newline"), b"no newline");
@@ -241,21 +282,35 @@ fn item_not_found_is_none_on_read_and_ok_on_delete() {
 }
 
 #[test]
-fn other_statuses_and_signals_are_errors() {
+fn other_statuses_and_signals_are_errors_that_say_what_to_do() {
     let fake = FakeSecurity::default();
-    fake.answer(Some(51), b"");
+    for status in [36, 51, 128, 1] {
+        fake.answer(Some(status), b"");
+    }
     fake.answer(None, b"");
     fake.answer(Some(1), b"");
     let item = item("alice");
     let store = ClaudeKeychainStore::new(&item, &fake);
-    let err = store.read().unwrap_err();
+    let locked = store.read().unwrap_err();
     assert_eq!(
-        err.to_string(),
-        "cannot read the keychain item \"Claude Code-credentials\": \
-         /usr/bin/security exited with status 51"
+        locked.to_string(),
+        "cannot read the keychain item \"Claude Code-credentials\": the keychain is locked \
+         and no password dialog can be shown here (an ssh session or a launchd job) \
+         (/usr/bin/security exit status 36)"
     );
-    assert_eq!(err.exit_code(), 1);
-    assert!(err.hint().unwrap().contains("unlock"));
+    assert_eq!(locked.exit_code(), 1);
+    assert!(locked.hint().unwrap().contains("security unlock-keychain"));
+    let denied = store.read().unwrap_err();
+    assert!(denied.to_string().contains("refused access"), "{denied}");
+    assert!(denied.hint().unwrap().contains("password"));
+    let cancelled = store.read().unwrap_err();
+    assert!(cancelled.to_string().contains("cancelled"), "{cancelled}");
+    assert!(cancelled.hint().unwrap().contains("Allow"));
+    let other = store.read().unwrap_err();
+    assert!(
+        other.to_string().ends_with("exited with status 1"),
+        "{other}"
+    );
     assert!(store.read().unwrap_err().to_string().contains("signal"));
     assert!(store.delete().unwrap_err().to_string().contains("status 1"));
 }
@@ -263,13 +318,38 @@ fn other_statuses_and_signals_are_errors() {
 #[test]
 fn a_timeout_says_so() {
     let fake = FakeSecurity::default();
-    fake.fail(io::Error::new(io::ErrorKind::TimedOut, "timed out"));
+    let said = "/usr/bin/security did not answer within 60 s";
+    fake.fail(io::Error::new(io::ErrorKind::TimedOut, said));
     let item = item("alice");
     let err = ClaudeKeychainStore::new(&item, &fake).read().unwrap_err();
-    assert!(
-        err.to_string().ends_with("did not answer within 10 s"),
-        "{err}"
+    assert!(err.to_string().ends_with(said), "{err}");
+    assert!(err.hint().unwrap().contains("unlock"));
+}
+
+#[test]
+fn the_call_deadline_is_a_minute_unless_set_in_whole_seconds() {
+    use security_cli::call_timeout;
+    use std::time::Duration;
+    assert_eq!(call_timeout(None), Ok(Duration::from_secs(60)));
+    assert_eq!(
+        call_timeout(Some(OsStr::new(""))),
+        Ok(Duration::from_secs(60))
     );
+    assert_eq!(
+        call_timeout(Some(OsStr::new("5"))),
+        Ok(Duration::from_secs(5))
+    );
+    assert_eq!(
+        call_timeout(Some(OsStr::new("600"))),
+        Ok(Duration::from_secs(600))
+    );
+    for bad in ["0", "601", "-5", "+5", "1.5", "5s", " 5", "many"] {
+        let err = call_timeout(Some(OsStr::new(bad))).unwrap_err();
+        assert!(
+            err.contains("CLAUDE_TOKEN_KEYCHAIN_TIMEOUT"),
+            "{bad}: {err}"
+        );
+    }
 }
 
 #[test]
@@ -324,7 +404,7 @@ fn write_failures_report_the_status() {
     assert_eq!(
         err.to_string(),
         "cannot write the keychain item \"Claude Code-credentials\": \
-         /usr/bin/security exited with status 45"
+         the item exists but could not be updated (/usr/bin/security exit status 45)"
     );
 }
 
@@ -350,16 +430,13 @@ fn quoting_survives_security_word_splitting() {
 
 #[test]
 fn the_written_line_splits_back_into_the_intended_words() {
-    let fake = FakeSecurity::default();
-    fake.answer(Some(0), b"");
     let item = ClaudeItem {
         service: "Claude Code-credentials \"x\" \\y".into(),
         account: "alice".into(),
     };
-    ClaudeKeychainStore::new(&item, &fake)
-        .write(b"\x00\n")
-        .unwrap();
-    let line = stdin_text(&fake.calls()[0]);
+    let keychain = std::path::Path::new("/tmp/a \"test\" keychain");
+    let call = security_cli::add_call(&item, b"\x00\n", Some(keychain)).unwrap();
+    let line = stdin_text(&call);
     let words = split_like_security(line.strip_suffix('\n').unwrap());
     assert_eq!(
         words,
@@ -371,7 +448,8 @@ fn the_written_line_splits_back_into_the_intended_words() {
             "-s",
             "Claude Code-credentials \"x\" \\y",
             "-X",
-            "000a"
+            "000a",
+            "/tmp/a \"test\" keychain"
         ]
     );
 }
@@ -403,27 +481,87 @@ fn cr_lf_and_nul_are_refused_in_every_argument_before_running() {
     assert!(fake.calls().is_empty());
 }
 
+/// The stdin line of an `add` call whose secret is `len` bytes (without its newline),
+/// or `None` when the call puts it on argv.
+fn line_len_for(item: &ClaudeItem, len: usize) -> Option<usize> {
+    let call = security_cli::add_call(item, &vec![b'x'; len], None).unwrap();
+    call.stdin.as_ref().map(|line| line.len() - 1)
+}
+
 #[test]
-fn a_line_longer_than_security_reads_whole_is_refused() {
+fn lines_up_to_4094_bytes_go_on_stdin_and_longer_ones_on_argv() {
     let item = item("alice");
     let prefix = "\"add-generic-password\" \"-U\" \"-a\" \"alice\" \"-s\" \
                   \"Claude Code-credentials\" \"-X\" ";
-    // The line is the prefix, the quoted hex, and a newline that must fit too.
-    let room = MAX_INTERACTIVE_LINE - prefix.len() - 2;
-    let fits = vec![b'x'; room / 2];
-    let call = security_cli::add_call(&item, &fits).unwrap();
-    let stdin = call.stdin.unwrap();
-    assert!(stdin.len() <= MAX_INTERACTIVE_LINE + 1);
-    assert!(stdin_text(&SecurityCall {
-        args: vec![],
-        stdin: Some(stdin)
-    })
-    .starts_with(prefix));
-    let too_big = vec![b'x'; room / 2 + 1];
-    let err = security_cli::add_call(&item, &too_big).unwrap_err();
-    assert!(err.to_string().contains("too large"), "{err}");
+    // The line is the prefix, the quoted hex (two digits a byte), then a newline.
+    let len_of = |secret: usize| prefix.len() + 2 * secret + 2;
+    // Secrets of 1993 and 1994 bytes give 4093 and 4095 bytes: an odd prefix.
+    let secret_for = |line: usize| (line - prefix.len() - 2) / 2;
+    let fits = secret_for(MAX_INTERACTIVE_LINE);
+    assert_eq!(line_len_for(&item, fits), Some(len_of(fits)));
+    assert!(len_of(fits) <= 4094 && len_of(fits + 1) > 4094);
+    for line in [4093, 4094] {
+        let secret = secret_for(line);
+        assert_eq!(line_len_for(&item, secret), Some(len_of(secret)), "{line}");
+    }
+    assert_eq!(line_len_for(&item, fits + 1), None, "4095 bytes: argv");
+    let call = security_cli::add_call(&item, &vec![b'x'; fits + 1], None).unwrap();
+    assert_eq!(
+        call.args[..7],
+        [
+            "add-generic-password",
+            "-U",
+            "-a",
+            "alice",
+            "-s",
+            "Claude Code-credentials",
+            "-X"
+        ]
+    );
+    assert_eq!(call.args.len(), 8);
+    assert_eq!(call.args[7], "78".repeat(fits + 1));
     assert_eq!(
         MAX_INTERACTIVE_LINE, 4094,
-        "security reads 4095 bytes per line"
+        "readline(buffer, 4096) keeps 4095 bytes and leaves the newline of a longer line"
     );
+}
+
+#[test]
+fn the_line_builder_takes_4093_and_4094_bytes_and_not_4095() {
+    let words = vec!["add-generic-password".to_owned(), "-X".to_owned()];
+    let head = "\"add-generic-password\" \"-X\" ".len();
+    // A line of `len` bytes before its newline: the head, then the quoted hex.
+    let line = |len: usize| {
+        let hex = Blob::new(vec![b'a'; len - head - 2]);
+        security_cli::interactive_line(&words, &hex, None).unwrap()
+    };
+    for len in [4093, 4094] {
+        let built = line(len).expect("read whole by security -i");
+        assert_eq!(built.len(), len + 1, "{len} bytes and a newline");
+        assert_eq!(built.as_bytes().last(), Some(&b'\n'));
+    }
+    assert_eq!(
+        line(4095),
+        None,
+        "4095 bytes: the newline would be read as a second line"
+    );
+    let with_keychain = security_cli::interactive_line(
+        &words,
+        &Blob::new(vec![b'a'; 4094 - head - 2 - " \"/k\"".len()]),
+        Some("/k"),
+    )
+    .unwrap()
+    .expect("the keychain word counts too");
+    assert_eq!(with_keychain.len(), 4095);
+}
+
+#[test]
+fn a_secret_over_the_argv_bound_is_refused_before_running() {
+    let item = item("alice");
+    let max = security_cli::MAX_SECRET_LEN;
+    assert!(security_cli::add_call(&item, &vec![b'x'; max], None).is_ok());
+    let err = security_cli::add_call(&item, &vec![b'x'; max + 1], None).unwrap_err();
+    assert!(err.to_string().contains("at most"), "{err}");
+    assert!(security_cli::check_add(&item, max + 1, None).is_err());
+    assert!(security_cli::check_add(&item, max, None).is_ok());
 }
