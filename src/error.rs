@@ -160,6 +160,12 @@ impl Error {
         }
     }
 
+    /// Whether the command line or a setting in the environment is wrong (exit 2):
+    /// running again unchanged cannot help.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, Error::Usage { .. })
+    }
+
     /// Whether whose login a store holds could not be decided (its account cannot be
     /// told, or several slots share it): nothing was sent or written because of it.
     pub fn is_owner_undecided(&self) -> bool {

@@ -49,8 +49,16 @@ pub fn decode(text: &str) -> Result<Vec<u8>, Error> {
     let mut bytes = Vec::with_capacity(pairs.len());
     for (index, [high, low]) in pairs.iter().enumerate() {
         let offset = index * 2;
-        let high = value(*high).ok_or(Error::InvalidDigit { offset })?;
-        let low = value(*low).ok_or(Error::InvalidDigit { offset: offset + 1 })?;
+        let (Some(high), Some(low)) = (value(*high), value(*low)) else {
+            // What was decoded may be part of a secret: it is not left behind.
+            crate::sys::mem::wipe(&mut bytes);
+            let offset = if value(*high).is_some() {
+                offset + 1
+            } else {
+                offset
+            };
+            return Err(Error::InvalidDigit { offset });
+        };
         bytes.push((high << 4) | low);
     }
     Ok(bytes)

@@ -26,26 +26,27 @@ pub fn run(print: Option<Service>, sweeper: &mut dyn Sweeper) -> Result<(), Erro
     if let Some(kind) = print {
         return print_service(kind);
     }
-    let interval = match Interval::from_env() {
-        Ok(interval) => interval,
+    let settings = Interval::from_env().and_then(|i| Ok((i, Paths::from_env()?)));
+    let (interval, paths) = match settings {
+        Ok(settings) => settings,
         // launchd would restart a daemon that exits on a bad setting in a loop.
-        Err(err)
-            if daemon::started_by_launchd(
-                std::env::var_os(daemon::SERVICE_NAME_VAR).as_deref(),
-            ) =>
-        {
+        Err(err) if err.is_usage() && launchd_job() => {
             let mut signals = ProcessSignals::install()?;
             return Err(daemon::hold_bad_setting(err, &mut signals, &mut StderrLog));
         }
         Err(err) => return Err(err),
     };
-    let paths = Paths::from_env()?;
     fs::create_private_dir_all(&paths.data_dir)?;
     let mut signals = ProcessSignals::install()?;
     let lock = DaemonLock::acquire(&paths.data_dir.join(LOCK_FILE))?;
     daemon::run(interval, sweeper, &mut signals, &mut StderrLog)?;
     drop(lock);
     Ok(())
+}
+
+/// Whether launchd started this process as our agent.
+fn launchd_job() -> bool {
+    daemon::started_by_launchd(std::env::var_os(daemon::SERVICE_NAME_VAR).as_deref())
 }
 
 /// The sweeper the `daemon` command runs: the refresh operation over every slot.

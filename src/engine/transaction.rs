@@ -212,22 +212,23 @@ pub fn check_room(stores: &dyn Stores, tx: &Transaction) -> Result<(), Error> {
         let Some(store) = store.filter(|s| s.limits_size()) else {
             continue;
         };
+        // In the store's own measure (Claude Code's item escapes its JSON).
+        let size_of = |blob: Option<&Blob>| blob.map_or(0, |b| store.stored_len(b.as_bytes()));
         let len = match step {
             Step::Ours(OurStep { new, expected, .. }) => match new {
-                OurNew::Bytes(new) => new.as_ref().map_or(0, Blob::len),
-                OurNew::Grant => expected.as_ref().map_or(0, Blob::len) + GRANT_ROOM,
+                OurNew::Bytes(new) => size_of(new.as_ref()),
+                OurNew::Grant => size_of(expected.as_ref()) + GRANT_ROOM,
             },
             Step::Claude(ClaudeStep { rule, .. }) => {
                 let brought = match rule {
                     ClaudeRule::Login { change, .. } => match change {
                         Change::Grant => GRANT_ROOM,
-                        Change::Swap(blob) | Change::Replace(blob) => blob.len(),
+                        Change::Swap(blob) | Change::Replace(blob) => size_of(Some(blob)),
                         Change::SignOut => 0,
                     },
-                    ClaudeRule::Bytes { new, .. } => new.as_ref().map_or(0, Blob::len),
+                    ClaudeRule::Bytes { new, .. } => size_of(new.as_ref()),
                 };
-                let now = store.read()?.map_or(0, |b| b.len());
-                now + brought
+                size_of(store.read()?.as_ref()) + brought
             }
         };
         store.check_room(len)?;

@@ -104,13 +104,13 @@ impl MemoryStores {
             .collect()
     }
 
-    /// Makes `open(id)` answer `None`, as for Claude Code's Keychain item off macOS.
     /// Lets store `id` take at most `max` bytes, as a Keychain item takes at most so
     /// many through `security`: a longer write fails, and so does its check.
     pub fn set_room(&self, id: &StoreId, max: usize) {
         self.state.borrow_mut().room.insert(id.clone(), max);
     }
 
+    /// Makes `open(id)` answer `None`, as for Claude Code's Keychain item off macOS.
     pub fn set_missing(&self, id: &StoreId) {
         self.state.borrow_mut().missing.insert(id.clone());
     }

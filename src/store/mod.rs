@@ -158,8 +158,14 @@ pub trait Store: fmt::Debug {
         false
     }
 
+    /// How many bytes `bytes` take once written here (Claude Code's Keychain item
+    /// stores its JSON escaped to printable ASCII, which can be longer).
+    fn stored_len(&self, bytes: &[u8]) -> usize {
+        bytes.len()
+    }
+
     /// Checks, before anything is written or sent, that the store could take a value
-    /// of `len` bytes.
+    /// of `len` stored bytes.
     fn check_room(&self, len: usize) -> Result<(), Error> {
         let _ = len;
         Ok(())

@@ -172,8 +172,20 @@ impl Store for ClaudeKeychainStore<'_> {
         self.item.write(text.as_bytes())
     }
 
+    fn limits_size(&self) -> bool {
+        true
+    }
+
+    fn check_room(&self, len: usize) -> Result<(), Error> {
+        self.item.check_room(len)
+    }
+
     fn delete(&self) -> Result<(), Error> {
         self.item.delete()
+    }
+
+    fn stored_len(&self, bytes: &[u8]) -> usize {
+        Blob::new(security_cli::keychain_text(bytes)).len()
     }
 
     fn write_guard(&self) -> Result<Option<Box<dyn WriteGuard>>, Error> {
@@ -181,14 +193,6 @@ impl Store for ClaudeKeychainStore<'_> {
             Some(lock) => lock.guard(),
             None => Ok(None),
         }
-    }
-
-    fn limits_size(&self) -> bool {
-        true
-    }
-
-    fn check_room(&self, len: usize) -> Result<(), Error> {
-        self.item.check_room(len)
     }
 }
 

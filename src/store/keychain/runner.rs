@@ -10,7 +10,7 @@
 //! It never puts anything but `call.args` on argv and never looks `security` up in
 //! `PATH`.
 
-use super::security_cli::{SecurityCall, SecurityOutput, SECURITY_PROGRAM};
+use super::security_cli::{SecurityCall, SecurityOutput, MAX_SECRET_LEN, SECURITY_PROGRAM};
 use super::SecurityRunner;
 use crate::store::Blob;
 use std::io::{self, Read, Write};
@@ -114,8 +114,9 @@ fn wait_until(child: &mut Child, deadline: Instant) -> io::Result<ExitStatus> {
 
 /// Reads stdout to its end (the child exiting or being killed closes it).
 fn read_capped(stdout: ChildStdout) -> io::Result<Vec<u8>> {
-    // Sized up front so a login is not copied around by regrowth.
-    let mut bytes = Vec::with_capacity(64 * 1024);
+    // Sized up front for the largest login in hex, so it is not copied around (and
+    // left behind unwiped) by regrowth.
+    let mut bytes = Vec::with_capacity(2 * MAX_SECRET_LEN + 2);
     stdout.take(MAX_STDOUT).read_to_end(&mut bytes)?;
     Ok(bytes)
 }

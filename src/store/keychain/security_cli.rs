@@ -65,7 +65,8 @@ pub const MAX_INTERACTIVE_LINE: usize = 4094;
 pub const MAX_SECRET_LEN: usize = 384 * 1024;
 
 /// One run of `security`: its arguments and, for `-i`, what to write to its stdin.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `Debug` never shows a secret: not the stdin line, not the hex of an argv call.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SecurityCall {
     pub args: Vec<String>,
     /// Written to stdin, then stdin is closed; `None` = empty stdin.
@@ -78,6 +79,28 @@ impl SecurityCall {
         self.args
             .first()
             .is_some_and(|a| a == "add-generic-password")
+    }
+}
+
+impl fmt::Debug for SecurityCall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let args: Vec<&str> = if self.secret_on_argv() {
+            // The words before `-X`, then what stands for the secret.
+            let shown = self
+                .args
+                .iter()
+                .position(|a| a == "-X")
+                .map_or(0, |at| at + 1);
+            let mut args: Vec<&str> = self.args[..shown].iter().map(String::as_str).collect();
+            args.push("[REDACTED]");
+            args
+        } else {
+            self.args.iter().map(String::as_str).collect()
+        };
+        f.debug_struct("SecurityCall")
+            .field("args", &args)
+            .field("stdin", &self.stdin)
+            .finish()
     }
 }
 
@@ -418,8 +441,12 @@ fn hex_form(text: &[u8]) -> Option<Vec<u8>> {
     if text.is_empty() {
         return None;
     }
-    let bytes = hex::decode(std::str::from_utf8(text).ok()?).ok()?;
-    bytes.iter().any(|&b| !printable(b)).then_some(bytes)
+    let mut bytes = hex::decode(std::str::from_utf8(text).ok()?).ok()?;
+    if bytes.iter().any(|&b| !printable(b)) {
+        return Some(bytes);
+    }
+    crate::sys::mem::wipe(&mut bytes);
+    None
 }
 
 /// The bytes `security -w` prints as they are.
@@ -441,7 +468,9 @@ pub fn keychain_text(bytes: &[u8]) -> Vec<u8> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return bytes.to_vec();
     };
-    let mut out = Vec::with_capacity(bytes.len() + 64);
+    // Sized for the worst case (every character escaped), so the login is never
+    // copied by regrowth.
+    let mut out = Vec::with_capacity(bytes.len() * 3 + 64);
     let (mut in_string, mut escaped) = (false, false);
     for c in text.chars() {
         if in_string {

@@ -261,3 +261,25 @@ fn a_bad_interval_is_a_usage_error_before_anything_starts() {
         assert!(!lock_file(&home).exists(), "{value}");
     }
 }
+
+#[test]
+fn under_launchd_a_bad_setting_is_logged_and_held_until_a_signal() {
+    let home = Home::new();
+    let label = ("XPC_SERVICE_NAME", "ai.2lab.claude-token-cli.daemon");
+    for bad in [
+        ("CLAUDE_TOKEN_REFRESH_INTERVAL_MINUTES", "0"),
+        ("CLAUDE_CONFIG_DIR", "relative/dir"),
+    ] {
+        let mut daemon = Daemon::start_with(&home, &[label, bad]);
+        let line = daemon.wait_for("not started:");
+        assert!(line.contains(bad.0), "{line}");
+        // Still there: launchd sees no exit, so it restarts nothing.
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(daemon.child.try_wait().unwrap().is_none(), "{bad:?}");
+        daemon.signal("TERM");
+        assert_eq!(daemon.wait_exit().code(), Some(2), "{bad:?}");
+    }
+    // Not launchd's job: the same setting exits at once.
+    let mut daemon = Daemon::start_with(&home, &[("CLAUDE_CONFIG_DIR", "relative/dir")]);
+    assert_eq!(daemon.wait_exit().code(), Some(2));
+}

@@ -336,3 +336,40 @@ fn a_locked_keychain_stops_an_archive_read_with_what_to_do() {
     assert!(err.to_string().contains("locked"), "{err}");
     assert!(err.hint().unwrap().contains("security unlock-keychain"));
 }
+
+#[test]
+fn the_room_check_measures_claude_codes_item_as_it_will_be_stored() {
+    use claude_token::engine::{check_room, Change, Transaction};
+    use claude_token::redact::Secret;
+    use claude_token::store::Blob;
+    let tmp = TempDir::new();
+    let (backend, security) = macos(&tmp, false);
+    // 200 KB of UTF-8 that the item stores as 600 KB of `\u00e9`: over the bound,
+    // though the raw bytes are under it.
+    let name = "é".repeat(100_000);
+    let login = format!(r#"{{"claudeAiOauth":{{"refreshToken":"sk-ant-ort01-R"}},"n":"{name}"}}"#);
+    let store = backend.open(&StoreId::ClaudeKeychain).unwrap();
+    assert!(login.len() < 384 * 1024);
+    assert!(store.stored_len(login.as_bytes()) > 384 * 1024);
+    let tx = Transaction::new("export")
+        .unwrap()
+        .claude(
+            StoreId::ClaudeKeychain,
+            Secret::from(String::new()),
+            Change::Replace(Blob::from(login.as_bytes())),
+        )
+        .unwrap();
+    let refused = check_room(&backend, &tx).unwrap_err();
+    assert!(refused.to_string().contains("at most"), "{refused}");
+    // The write itself fails the same way: the check said what the write would do.
+    assert!(store.write(login.as_bytes()).is_err());
+    assert!(security.keys().is_empty());
+    // Our archive item keeps the raw bytes, which fit.
+    let archive = StoreId::Archive(slot("work"));
+    let tx = Transaction::new("add")
+        .unwrap()
+        .step(archive.clone(), None, Some(Blob::from(login.as_bytes())))
+        .unwrap();
+    check_room(&backend, &tx).unwrap();
+    write(&backend, &archive, login.as_bytes());
+}

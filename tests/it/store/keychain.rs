@@ -198,6 +198,28 @@ fn the_suffix_hashes_the_nfc_form_as_claude_code_does() {
 }
 
 #[test]
+fn the_suffix_matches_pythons_nfc_over_random_decomposed_and_reordered_paths() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/golden/nfc-service-suffixes.txt"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut checked = 0;
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let (hex, hash) = line.split_once('\t').unwrap();
+        let dir = String::from_utf8(claude_token::hex::decode(hex).unwrap()).unwrap();
+        let service = claude_service(Some(OsStr::new(&dir)), None);
+        assert_eq!(
+            service,
+            format!("Claude Code-credentials-{hash}"),
+            "{dir:?}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 600);
+}
+
+#[test]
 fn read_runs_find_generic_password_with_w() {
     let fake = FakeSecurity::default();
     fake.answer(Some(0), b"{\"a\":1}\n");
@@ -553,6 +575,20 @@ fn the_line_builder_takes_4093_and_4094_bytes_and_not_4095() {
     .unwrap()
     .expect("the keychain word counts too");
     assert_eq!(with_keychain.len(), 4095);
+}
+
+#[test]
+fn an_argv_call_never_shows_its_secret_in_debug() {
+    let item = item("alice");
+    let secret = vec![b'S'; 3000];
+    let call = security_cli::add_call(&item, &secret, None).unwrap();
+    assert!(call.secret_on_argv());
+    let shown = format!("{call:?}");
+    assert!(!shown.contains("5353"), "{shown}");
+    assert!(
+        shown.contains("[REDACTED]") && shown.contains("\"-X\""),
+        "{shown}"
+    );
 }
 
 #[test]
