@@ -9,6 +9,7 @@ mod claude_json;
 mod claude_locks;
 mod exec;
 mod export;
+mod keychain_bridge;
 mod refresh;
 mod remove;
 mod review2;

@@ -6,7 +6,7 @@ mod archive;
 mod backend;
 mod file;
 mod keychain;
-mod security_tool;
+pub mod security_tool;
 
 use claude_token::cli::SlotName;
 use std::fs;

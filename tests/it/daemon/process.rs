@@ -274,7 +274,7 @@ fn under_launchd_a_bad_setting_is_logged_and_held_until_a_signal() {
         let line = daemon.wait_for("not started:");
         assert!(line.contains(bad.0), "{line}");
         // Still there: launchd sees no exit, so it restarts nothing.
-        std::thread::sleep(Duration::from_millis(300));
+        thread::sleep(Duration::from_millis(300));
         assert!(daemon.child.try_wait().unwrap().is_none(), "{bad:?}");
         daemon.signal("TERM");
         assert_eq!(daemon.wait_exit().code(), Some(2), "{bad:?}");
